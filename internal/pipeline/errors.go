@@ -1,0 +1,15 @@
+package pipeline
+
+import "errors"
+
+// The few error kinds that callers branch on. Wrap them with %w; the HTTP
+// layer maps them to status codes in one table.
+var (
+	// ErrNotFound: the partition, task or version asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: the input is malformed or breaks a schema rule.
+	ErrInvalid = errors.New("invalid")
+	// ErrConflict: the request clashes with current state (a lease held by
+	// another worker, a version that moved underneath the caller).
+	ErrConflict = errors.New("conflict")
+)
