@@ -1,0 +1,81 @@
+package pipeline
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+)
+
+// Prepared is a publication checked and encoded, ready for a store to write.
+type Prepared struct {
+	Publication
+	// Encoded is the canonical encoding (EncodeRows); Hash its SHA-256.
+	Encoded []byte
+	Hash    string
+}
+
+// Prepare validates a publication before any store writes it: every row
+// must fit the table, belong to the partition's date and have a unique key.
+// Stores call it so that both databases accept and reject exactly alike.
+func Prepare(pub Publication) (Prepared, error) {
+	t := pub.Table
+	if t == nil {
+		return Prepared{}, fmt.Errorf("%w: publication without a table", ErrInvalid)
+	}
+	if pub.Source == "" {
+		return Prepared{}, fmt.Errorf("%w: publication of %s %s without a source", ErrInvalid, t.Name, pub.Date)
+	}
+	di := t.DateIndex()
+	for i, r := range pub.Rows {
+		if err := t.Validate(r); err != nil {
+			return Prepared{}, fmt.Errorf("publish %s %s row %d: %w", t.Name, pub.Date, i, err)
+		}
+		if r[di] != pub.Date {
+			return Prepared{}, fmt.Errorf("publish %s %s row %d: %w", t.Name, pub.Date, i,
+				&FieldError{Column: PartitionColumn, Reason: fmt.Sprintf("%v is not the partition's date", r[di])})
+		}
+	}
+	enc := t.EncodeRows(pub.Rows)
+	if len(pub.Rows) > 1 {
+		sorted := append([]Row(nil), pub.Rows...)
+		t.SortRows(sorted)
+		if a, _ := t.DuplicateKey(sorted); a >= 0 {
+			return Prepared{}, fmt.Errorf("publish %s %s: %w: duplicate key %v", t.Name, pub.Date, ErrInvalid, keyOf(t, sorted[a]))
+		}
+	}
+	return Prepared{Publication: pub, Encoded: enc, Hash: HashBytes(enc)}, nil
+}
+
+func keyOf(t *Table, r Row) []any {
+	out := make([]any, 0, len(t.key))
+	for _, i := range t.key {
+		out = append(out, r[i])
+	}
+	return out
+}
+
+// AnnounceID is the message id of the trigger a publication records: equal
+// content announces once, whatever path announced it.
+func AnnounceID(table string, d Date, hash string) string {
+	return "content:" + table + ":" + d.String() + ":" + hash
+}
+
+// Compress gzips an encoded partition for version history.
+func Compress(encoded []byte) []byte {
+	var b bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	_, _ = w.Write(encoded)
+	_ = w.Close()
+	return b.Bytes()
+}
+
+// Decompress reverses Compress.
+func Decompress(data []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}

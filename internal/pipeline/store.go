@@ -1,0 +1,118 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+)
+
+// Sources of a partition version: how its rows got there.
+const (
+	SourceLoad     = "load"     // statgate load or the demo
+	SourceAnnounce = "announce" // an upstream system wrote the rows and announced them
+	SourceCompute  = "compute"  // a processor's publication
+	SourceRollback = "rollback" // an earlier version's content published again
+)
+
+// InputVersion is one input partition version that a publication read.
+type InputVersion struct {
+	Table   string `json:"table"`
+	Date    Date   `json:"game_date"`
+	Version int    `json:"version"`
+}
+
+// PartitionVersion describes one published version of a partition.
+type PartitionVersion struct {
+	Table            string         `json:"table"`
+	Date             Date           `json:"game_date"`
+	Version          int            `json:"version"`
+	RowCount         int            `json:"row_count"`
+	ContentHash      string         `json:"content_hash"`
+	Source           string         `json:"source"`
+	Partial          bool           `json:"partial"`
+	ProcessorVersion string         `json:"processor_version,omitempty"`
+	BuildRevision    string         `json:"build_revision,omitempty"`
+	RestoredFrom     int            `json:"restored_from,omitempty"`
+	CreatedAt        time.Time      `json:"created_at"`
+	Inputs           []InputVersion `json:"inputs,omitempty"`
+}
+
+// Publication asks the store to replace one partition's rows.
+type Publication struct {
+	Table *Table
+	Date  Date
+	Rows  []Row
+	// Source says how the rows were produced (Source* constants).
+	Source string
+	// Partial marks a publication made on incomplete inputs.
+	Partial          bool
+	ProcessorVersion string
+	BuildRevision    string
+	RestoredFrom     int
+	Inputs           []InputVersion
+	// SkipUnchanged leaves the partition alone when its current version
+	// already has this content hash and partial flag.
+	SkipUnchanged bool
+	// Announce, when true, records a trigger for the new version in the same
+	// transaction, so the engine hears of it even if the process dies next.
+	Announce bool
+}
+
+// PublishResult is the outcome of one Publication.
+type PublishResult struct {
+	PartitionVersion
+	// Created is false when SkipUnchanged found identical content.
+	Created bool
+}
+
+// Trigger is a durable announcement that a partition has new content.
+type Trigger struct {
+	ID          int64     `json:"id"`
+	MessageID   string    `json:"message_id"`
+	Table       string    `json:"table"`
+	Date        Date      `json:"game_date"`
+	Status      string    `json:"status"`
+	RecordCount int       `json:"record_count"`
+	ContentHash string    `json:"content_hash"`
+	Source      string    `json:"source"`
+	ReceivedAt  time.Time `json:"received_at"`
+}
+
+// PartitionFilter selects partitions; zero fields select everything.
+type PartitionFilter struct {
+	Table    string
+	From, To Date
+	HasRange bool
+}
+
+// Store is the one seam between statgate and its database. The sqlite and
+// postgres packages implement it and the storetest suite proves they agree.
+type Store interface {
+	// Publish replaces the rows of every listed partition and records their
+	// new versions (with lineage, history and, when asked, a trigger) in one
+	// transaction: all are published or none is. Rows are validated against
+	// the table first; an invalid row fails the whole call with ErrInvalid.
+	Publish(ctx context.Context, pubs []Publication) ([]PublishResult, error)
+
+	// ReadPartition returns the rows of the current version of (t, d) and
+	// that version, read in one snapshot so they always agree. It returns
+	// ErrNotFound when the partition was never published.
+	ReadPartition(ctx context.Context, t *Table, d Date) ([]Row, PartitionVersion, error)
+
+	// CurrentVersion returns the current version of (table, d) with its
+	// lineage, or ErrNotFound when the partition was never published.
+	CurrentVersion(ctx context.Context, table string, d Date) (PartitionVersion, error)
+
+	// Partitions lists the current version of every partition matching f,
+	// ordered by table then date (no lineage). None matching is not an error.
+	Partitions(ctx context.Context, f PartitionFilter) ([]PartitionVersion, error)
+
+	// Triggers returns up to limit recorded triggers with id > after, oldest
+	// first. None is not an error.
+	Triggers(ctx context.Context, after int64, limit int) ([]Trigger, error)
+
+	// RowCount counts the rows currently visible in table (0 for none).
+	RowCount(ctx context.Context, table string) (int64, error)
+
+	// Close releases the database.
+	Close() error
+}

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Publish implements pipeline.Store: one transaction replaces every
+// partition of the batch (COPY for the rows), versions it and records
+// lineage, history and triggers.
+func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pipeline.PublishResult, error) {
+	prepared := make([]pipeline.Prepared, len(pubs))
+	for i, pub := range pubs {
+		p, err := pipeline.Prepare(pub)
+		if err != nil {
+			return nil, err
+		}
+		if s.catalog.Table(pub.Table.Name) != pub.Table {
+			return nil, fmt.Errorf("%w: table %q is not in the store's catalog", pipeline.ErrInvalid, pub.Table.Name)
+		}
+		prepared[i] = p
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin publish: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	now := s.now().UTC()
+	results := make([]pipeline.PublishResult, len(prepared))
+	for i, p := range prepared {
+		res, err := s.publishOne(ctx, tx, p, now)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: publish %s %s: %w", p.Table.Name, p.Date, err)
+		}
+		results[i] = res
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("postgres: commit publish: %w", err)
+	}
+	return results, nil
+}
+
+func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
+	t := p.Table
+	date := p.Date.Time()
+	// Publishers of one partition in different processes queue here, so
+	// version numbers are assigned one at a time.
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+		t.Name+"/"+p.Date.String()); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
+	switch {
+	case errors.Is(err, pipeline.ErrNotFound):
+	case err != nil:
+		return pipeline.PublishResult{}, err
+	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial:
+		return pipeline.PublishResult{PartitionVersion: cur}, nil
+	}
+	v := pipeline.PartitionVersion{
+		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
+		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
+		ProcessorVersion: p.ProcessorVersion, BuildRevision: p.BuildRevision,
+		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs,
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", date); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if len(p.Rows) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.ColumnNames(), &rowSource{rows: p.Rows, i: -1}); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO partition_versions
+		(table_name, game_date, version, row_count, content_hash, source, partial,
+		 processor_version, build_revision, restored_from, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		t.Name, date, v.Version, v.RowCount, v.ContentHash, v.Source, v.Partial,
+		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), now)
+	b.Queue(`INSERT INTO partitions (table_name, game_date, current_version) VALUES ($1, $2, $3)
+		ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
+		t.Name, date, v.Version)
+	for _, in := range p.Inputs {
+		b.Queue(`INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version)
+			VALUES ($1, $2, $3, $4, $5, $6)`, t.Name, date, v.Version, in.Table, in.Date.Time(), in.Version)
+	}
+	if t.Kind == pipeline.Analytics {
+		b.Queue(`INSERT INTO partition_contents (table_name, game_date, version, rows_gz) VALUES ($1, $2, $3, $4)`,
+			t.Name, date, v.Version, pipeline.Compress(p.Encoded))
+	}
+	if p.Announce {
+		b.Queue(`INSERT INTO triggers (message_id, table_name, game_date, status, record_count, content_hash, source, received_at)
+			VALUES ($1, $2, $3, 'success', $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING`,
+			pipeline.AnnounceID(t.Name, p.Date, p.Hash), t.Name, date, v.RowCount, v.ContentHash, v.Source, now)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
+}
+
+// rowSource feeds COPY without building a second copy of the rows.
+type rowSource struct {
+	rows []pipeline.Row
+	i    int
+	buf  []any
+}
+
+func (r *rowSource) Next() bool { r.i++; return r.i < len(r.rows) }
+
+func (r *rowSource) Values() ([]any, error) {
+	row := r.rows[r.i]
+	if cap(r.buf) < len(row) {
+		r.buf = make([]any, len(row))
+	}
+	r.buf = r.buf[:len(row)]
+	for i, v := range row {
+		r.buf[i] = toDB(v)
+	}
+	return r.buf, nil
+}
+
+func (r *rowSource) Err() error { return nil }
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int32(n)
+}

@@ -1,0 +1,184 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// querier is what both the pool and a transaction offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+const versionColumns = `pv.table_name, pv.game_date, pv.version, pv.row_count, pv.content_hash, pv.source,
+	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at`
+
+const currentJoin = ` FROM partitions p JOIN partition_versions pv
+	ON pv.table_name = p.table_name AND pv.game_date = p.game_date AND pv.version = p.current_version`
+
+func scanVersion(row pgx.Row) (pipeline.PartitionVersion, error) {
+	var (
+		v    pipeline.PartitionVersion
+		date time.Time
+	)
+	err := row.Scan(&v.Table, &date, &v.Version, &v.RowCount, &v.ContentHash, &v.Source,
+		&v.Partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &v.CreatedAt)
+	v.Date, v.CreatedAt = pipeline.DateOf(date), v.CreatedAt.UTC()
+	return v, err
+}
+
+func currentVersion(ctx context.Context, q querier, table string, d pipeline.Date) (pipeline.PartitionVersion, error) {
+	v, err := scanVersion(q.QueryRow(ctx, "SELECT "+versionColumns+currentJoin+
+		" WHERE p.table_name = $1 AND p.game_date = $2", table, d.Time()))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, fmt.Errorf("partition %s %s: %w", table, d, pipeline.ErrNotFound)
+	}
+	return v, err
+}
+
+func lineage(ctx context.Context, q querier, v *pipeline.PartitionVersion) error {
+	rows, err := q.Query(ctx, `SELECT input_table, input_date, input_version FROM lineage
+		WHERE table_name = $1 AND game_date = $2 AND version = $3 ORDER BY input_table, input_date`,
+		v.Table, v.Date.Time(), v.Version)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			in   pipeline.InputVersion
+			date time.Time
+		)
+		if err := rows.Scan(&in.Table, &date, &in.Version); err != nil {
+			return err
+		}
+		in.Date = pipeline.DateOf(date)
+		v.Inputs = append(v.Inputs, in)
+	}
+	return rows.Err()
+}
+
+// CurrentVersion implements pipeline.Store.
+func (s *Store) CurrentVersion(ctx context.Context, table string, d pipeline.Date) (pipeline.PartitionVersion, error) {
+	v, err := currentVersion(ctx, s.pool, table, d)
+	if err != nil {
+		return v, err
+	}
+	return v, lineage(ctx, s.pool, &v)
+}
+
+// ReadPartition implements pipeline.Store: a REPEATABLE READ, read-only
+// transaction makes the version and the rows one snapshot.
+func (s *Store) ReadPartition(ctx context.Context, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, pipeline.PartitionVersion, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, pipeline.PartitionVersion{}, fmt.Errorf("postgres: begin read: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	v, err := currentVersion(ctx, tx, t.Name, d)
+	if err != nil {
+		return nil, v, err
+	}
+	rows, err := readRows(ctx, tx, t, d)
+	if err != nil {
+		return nil, v, fmt.Errorf("postgres: read %s %s: %w", t.Name, d, err)
+	}
+	return rows, v, nil
+}
+
+func readRows(ctx context.Context, q querier, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, error) {
+	rs, err := q.Query(ctx, "SELECT "+strings.Join(t.ColumnNames(), ", ")+" FROM "+t.Name+
+		" WHERE game_date = $1", d.Time())
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []pipeline.Row
+	for rs.Next() {
+		vals, err := rs.Values()
+		if err != nil {
+			return nil, err
+		}
+		r := make(pipeline.Row, len(vals))
+		for i, c := range t.Columns {
+			if r[i], err = fromDB(c.Type, vals[i]); err != nil {
+				return nil, fmt.Errorf("column %s: %w", c.Name, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// Partitions implements pipeline.Store.
+func (s *Store) Partitions(ctx context.Context, f pipeline.PartitionFilter) ([]pipeline.PartitionVersion, error) {
+	q := "SELECT " + versionColumns + currentJoin + " WHERE 1 = 1"
+	var args []any
+	if f.Table != "" {
+		args = append(args, f.Table)
+		q += fmt.Sprintf(" AND p.table_name = $%d", len(args))
+	}
+	if f.HasRange {
+		args = append(args, f.From.Time(), f.To.Time())
+		q += fmt.Sprintf(" AND p.game_date BETWEEN $%d AND $%d", len(args)-1, len(args))
+	}
+	rows, err := s.pool.Query(ctx, q+" ORDER BY p.table_name, p.game_date", args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: partitions: %w", err)
+	}
+	defer rows.Close()
+	var out []pipeline.PartitionVersion
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: partitions: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Triggers implements pipeline.Store.
+func (s *Store) Triggers(ctx context.Context, after int64, limit int) ([]pipeline.Trigger, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, message_id, table_name, game_date, status,
+		record_count, content_hash, source, received_at FROM triggers WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: triggers: %w", err)
+	}
+	defer rows.Close()
+	var out []pipeline.Trigger
+	for rows.Next() {
+		var (
+			t    pipeline.Trigger
+			date time.Time
+		)
+		if err := rows.Scan(&t.ID, &t.MessageID, &t.Table, &date, &t.Status, &t.RecordCount,
+			&t.ContentHash, &t.Source, &t.ReceivedAt); err != nil {
+			return nil, fmt.Errorf("postgres: triggers: %w", err)
+		}
+		t.Date, t.ReceivedAt = pipeline.DateOf(date), t.ReceivedAt.UTC()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RowCount implements pipeline.Store.
+func (s *Store) RowCount(ctx context.Context, table string) (int64, error) {
+	t, err := s.table(table)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.pool.QueryRow(ctx, "SELECT COUNT(*) FROM "+t.Name).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count %s: %w", table, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Publish implements pipeline.Store: every partition of the batch is
+// replaced, versioned and (when asked) announced in one write transaction.
+func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pipeline.PublishResult, error) {
+	prepared := make([]pipeline.Prepared, len(pubs))
+	for i, pub := range pubs {
+		p, err := pipeline.Prepare(pub)
+		if err != nil {
+			return nil, err
+		}
+		if s.catalog.Table(pub.Table.Name) != pub.Table {
+			return nil, fmt.Errorf("%w: table %q is not in the store's catalog", pipeline.ErrInvalid, pub.Table.Name)
+		}
+		prepared[i] = p
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: begin publish: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	now := s.now().UTC()
+	results := make([]pipeline.PublishResult, len(prepared))
+	inserts := map[string]*sql.Stmt{}
+	for i, p := range prepared {
+		res, err := s.publishOne(ctx, tx, inserts, p, now)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: publish %s %s: %w", p.Table.Name, p.Date, err)
+		}
+		results[i] = res
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlite: commit publish: %w", err)
+	}
+	return results, nil
+}
+
+func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*sql.Stmt, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
+	t := p.Table
+	date := p.Date.String()
+	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
+	switch {
+	case errors.Is(err, pipeline.ErrNotFound):
+	case err != nil:
+		return pipeline.PublishResult{}, err
+	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial:
+		return pipeline.PublishResult{PartitionVersion: cur}, nil
+	}
+	v := pipeline.PartitionVersion{
+		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
+		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
+		ProcessorVersion: p.ProcessorVersion, BuildRevision: p.BuildRevision,
+		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs,
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", date); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if err := insertRows(ctx, tx, inserts, t, p.Rows); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO partition_versions
+		(table_name, game_date, version, row_count, content_hash, source, partial,
+		 processor_version, build_revision, restored_from, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.Name, date, v.Version, v.RowCount, v.ContentHash, v.Source, toDB(v.Partial),
+		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), micros(now)); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO partitions (table_name, game_date, current_version)
+		VALUES (?, ?, ?) ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
+		t.Name, date, v.Version); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	for _, in := range p.Inputs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lineage
+			(table_name, game_date, version, input_table, input_date, input_version) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.Name, date, v.Version, in.Table, in.Date.String(), in.Version); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
+	if t.Kind == pipeline.Analytics {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO partition_contents (table_name, game_date, version, rows_gz)
+			VALUES (?, ?, ?, ?)`, t.Name, date, v.Version, pipeline.Compress(p.Encoded)); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
+	if p.Announce {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO triggers
+			(message_id, table_name, game_date, status, record_count, content_hash, source, received_at)
+			VALUES (?, ?, ?, 'success', ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+			pipeline.AnnounceID(t.Name, p.Date, p.Hash), t.Name, date, v.RowCount, v.ContentHash, v.Source, micros(now)); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
+	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
+}
+
+func insertRows(ctx context.Context, tx *sql.Tx, cache map[string]*sql.Stmt, t *pipeline.Table, rows []pipeline.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stmt, ok := cache[t.Name]
+	if !ok {
+		q := "INSERT INTO " + t.Name + " (" + strings.Join(t.ColumnNames(), ", ") + ") VALUES (" +
+			strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+		var err error
+		if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		cache[t.Name] = stmt
+	}
+	args := make([]any, len(t.Columns))
+	for _, r := range rows {
+		for i, v := range r {
+			args[i] = toDB(v)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}

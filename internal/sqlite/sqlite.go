@@ -1,0 +1,130 @@
+// Package sqlite is the embedded Store: pure-Go SQLite (modernc.org/sqlite)
+// in WAL mode, one writer connection and a small pool of readers, with the
+// schema applied from embedded migrations at open.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Config configures a Store.
+type Config struct {
+	// Path is the database file; it is created when missing.
+	Path string
+	// Catalog lists the tables the store reads and writes.
+	Catalog *pipeline.Catalog
+	// Now is the clock for recorded times (default time.Now).
+	Now func() time.Time
+	// Logger receives migration output (default: discard).
+	Logger *slog.Logger
+	// Readers is the size of the read pool (default 4).
+	Readers int
+}
+
+// Store is the SQLite implementation of pipeline.Store.
+type Store struct {
+	write   *sql.DB // exactly one connection: SQLite has one writer
+	read    *sql.DB
+	catalog *pipeline.Catalog
+	now     func() time.Time
+}
+
+var _ pipeline.Store = (*Store)(nil)
+
+func dsn(path string, txlock string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", txlock)
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at cfg.Path and migrates it.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Path == "" {
+		return nil, fmt.Errorf("sqlite: empty path")
+	}
+	if cfg.Catalog == nil {
+		return nil, fmt.Errorf("sqlite: no catalog")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Readers <= 0 {
+		cfg.Readers = 4
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	// Writers take the lock at BEGIN (immediate) so two writers never
+	// deadlock upgrading a read lock; readers begin deferred and see a
+	// snapshot, which is what makes a partition read consistent.
+	w, err := sql.Open("sqlite", dsn(cfg.Path, "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now}
+	if err := s.migrate(ctx, cfg.Logger); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(cfg.Path, "deferred"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
+	}
+	r.SetMaxOpenConns(cfg.Readers)
+	r.SetMaxIdleConns(cfg.Readers)
+	s.read = r
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, mustSub(migrations, "migrations"),
+		goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != nil {
+		if rerr := s.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+func (s *Store) table(name string) (*pipeline.Table, error) {
+	t := s.catalog.Table(name)
+	if t == nil {
+		return nil, fmt.Errorf("%w: unknown table %q", pipeline.ErrInvalid, name)
+	}
+	return t, nil
+}

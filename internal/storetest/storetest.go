@@ -1,0 +1,306 @@
+// Package storetest is the conformance suite every pipeline.Store runs: the
+// sqlite and postgres packages call Run with a function that opens a fresh,
+// empty store, and must pass the same assertions.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/statgate/statgate/internal/nba"
+	p "github.com/statgate/statgate/internal/pipeline"
+)
+
+// Opener opens a fresh, empty, migrated store using nba.Catalog; the store
+// is closed by the suite.
+type Opener func(t *testing.T) p.Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, p.Store)
+	}{
+		{"PublishReadRoundTrip", testRoundTrip},
+		{"VersionsAndSkipUnchanged", testVersions},
+		{"NotFound", testNotFound},
+		{"InvalidRowsPublishNothing", testInvalid},
+		{"BatchIsAtomic", testBatchAtomic},
+		{"LineageAndHistory", testLineage},
+		{"TriggersDeduplicateByContent", testTriggers},
+		{"EmptyPartition", testEmptyPartition},
+		{"PartitionsFilter", testPartitionsFilter},
+		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			tc.fn(t, s)
+		})
+	}
+}
+
+func publish(t *testing.T, s p.Store, pubs ...p.Publication) []p.PublishResult {
+	t.Helper()
+	res, err := s.Publish(context.Background(), pubs)
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	return res
+}
+
+func load(tb *p.Table, d p.Date, rows []p.Row) p.Publication {
+	return p.Publication{Table: tb, Date: d, Rows: rows, Source: p.SourceLoad, SkipUnchanged: true, Announce: true}
+}
+
+func testRoundTrip(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	cases := []struct {
+		table *p.Table
+		rows  []p.Row
+	}{
+		{nba.ScheduleTable, scheduleRows()},
+		{nba.GamebookTable, gamebookRows()},
+		{nba.PointsPropsTable, propsRows()},
+		{nba.TeamOffenseTable, []p.Row{teamOffenseRow(opening, 126, 98.2)}},
+	}
+	for _, c := range cases {
+		res := publish(t, s, load(c.table, opening, c.rows))
+		rows, v, err := s.ReadPartition(ctx, c.table, opening)
+		if err != nil {
+			t.Fatalf("ReadPartition(%s): %v", c.table.Name, err)
+		}
+		c.table.SortRows(rows)
+		want := append([]p.Row(nil), c.rows...)
+		c.table.SortRows(want)
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("ReadPartition(%s) rows (-want +got):\n%s", c.table.Name, diff)
+		}
+		if v.Version != 1 || v.RowCount != len(c.rows) || v.ContentHash != c.table.ContentHash(c.rows) {
+			t.Errorf("ReadPartition(%s) version = %d rows %d hash %s, want 1, %d, %s",
+				c.table.Name, v.Version, v.RowCount, v.ContentHash, len(c.rows), c.table.ContentHash(c.rows))
+		}
+		if !res[0].Created || res[0].Version != 1 {
+			t.Errorf("Publish(%s) = %+v, want a created version 1", c.table.Name, res[0])
+		}
+		if n, err := s.RowCount(ctx, c.table.Name); err != nil || n != int64(len(c.rows)) {
+			t.Errorf("RowCount(%s) = %d, %v, want %d", c.table.Name, n, err, len(c.rows))
+		}
+	}
+}
+
+func testVersions(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	rows := scheduleRows()
+	publish(t, s, load(nba.ScheduleTable, opening, rows))
+	// The same content in another order is the same version.
+	again := publish(t, s, load(nba.ScheduleTable, opening, []p.Row{rows[1], rows[0]}))
+	if again[0].Created || again[0].Version != 1 {
+		t.Errorf("identical reload = %+v, want version 1 not created", again[0])
+	}
+	changed := scheduleRows()[:1]
+	res := publish(t, s, load(nba.ScheduleTable, opening, changed))
+	if !res[0].Created || res[0].Version != 2 || res[0].RowCount != 1 {
+		t.Errorf("changed reload = %+v, want version 2 with 1 row", res[0])
+	}
+	got, v, err := s.ReadPartition(ctx, nba.ScheduleTable, opening)
+	if err != nil || len(got) != 1 || v.Version != 2 {
+		t.Errorf("ReadPartition after v2 = %d rows, version %d, %v; want 1 row, version 2", len(got), v.Version, err)
+	}
+	// Without SkipUnchanged identical content still makes a version (a
+	// forced recomputation is recorded).
+	forced := load(nba.ScheduleTable, opening, changed)
+	forced.SkipUnchanged = false
+	if r := publish(t, s, forced); r[0].Version != 3 {
+		t.Errorf("forced publish version = %d, want 3", r[0].Version)
+	}
+}
+
+func testNotFound(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	if _, _, err := s.ReadPartition(ctx, nba.ScheduleTable, opening); !errors.Is(err, p.ErrNotFound) {
+		t.Errorf("ReadPartition(never published) error = %v, want ErrNotFound", err)
+	}
+	if _, err := s.CurrentVersion(ctx, nba.PlayerGame, opening); !errors.Is(err, p.ErrNotFound) {
+		t.Errorf("CurrentVersion(never published) error = %v, want ErrNotFound", err)
+	}
+	if got, err := s.Partitions(ctx, p.PartitionFilter{}); err != nil || len(got) != 0 {
+		t.Errorf("Partitions(empty store) = %v, %v; want none", got, err)
+	}
+}
+
+func testInvalid(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	bad := scheduleRows()
+	bad[1] = append(p.Row(nil), bad[1]...)
+	bad[1][nba.ScheduleTable.MustCol("game_status")] = int64(9)
+	wrongDate := scheduleRows()
+	wrongDate[0][nba.ScheduleTable.DateIndex()] = opening.AddDays(1)
+	dup := append(scheduleRows(), scheduleRows()[0])
+	for name, rows := range map[string][]p.Row{"bad value": bad, "wrong date": wrongDate, "duplicate key": dup} {
+		_, err := s.Publish(ctx, []p.Publication{load(nba.ScheduleTable, opening, rows)})
+		if !errors.Is(err, p.ErrInvalid) {
+			t.Errorf("Publish(%s) error = %v, want ErrInvalid", name, err)
+		}
+	}
+	if n, _ := s.RowCount(ctx, nba.Schedule); n != 0 {
+		t.Errorf("RowCount after rejected publications = %d, want 0", n)
+	}
+}
+
+func testBatchAtomic(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()[:1]))
+	bad := gamebookRows()
+	bad[0] = append(p.Row(nil), bad[0]...)
+	bad[0][nba.GamebookTable.MustCol("minutes")] = nil // active without minutes
+	_, err := s.Publish(ctx, []p.Publication{
+		load(nba.ScheduleTable, opening, scheduleRows()),
+		load(nba.GamebookTable, opening, bad),
+	})
+	if err == nil {
+		t.Fatal("Publish(batch with an invalid partition) succeeded, want an error")
+	}
+	rows, v, err := s.ReadPartition(ctx, nba.ScheduleTable, opening)
+	if err != nil || len(rows) != 1 || v.Version != 1 {
+		t.Errorf("schedule after failed batch = %d rows, version %d, %v; want the old 1 row, version 1", len(rows), v.Version, err)
+	}
+}
+
+func testLineage(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	inputs := []p.InputVersion{{Table: nba.Gamebook, Date: opening, Version: 3}, {Table: nba.Schedule, Date: opening, Version: 1}}
+	pub := p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, 126, 98.2)},
+		Source: p.SourceCompute, ProcessorVersion: "7", BuildRevision: "abc", Inputs: inputs, Partial: true}
+	publish(t, s, pub)
+	v, err := s.CurrentVersion(ctx, nba.TeamOffense, opening)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(inputs, v.Inputs); diff != "" {
+		t.Errorf("lineage (-want +got):\n%s", diff)
+	}
+	if v.ProcessorVersion != "7" || v.BuildRevision != "abc" || !v.Partial || v.Source != p.SourceCompute {
+		t.Errorf("CurrentVersion = %+v, want processor 7, build abc, partial, source compute", v)
+	}
+}
+
+func testTriggers(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()))
+	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()))
+	publish(t, s, load(nba.GamebookTable, opening, gamebookRows()))
+	got, err := s.Triggers(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Table != nba.Schedule || got[1].Table != nba.Gamebook || got[0].Date != opening {
+		t.Fatalf("Triggers = %+v, want one for the schedule then one for the gamebook", got)
+	}
+	if got[0].ContentHash != nba.ScheduleTable.ContentHash(scheduleRows()) || got[0].RecordCount != 2 {
+		t.Errorf("trigger = %+v, want the schedule's hash and 2 records", got[0])
+	}
+	after, err := s.Triggers(ctx, got[0].ID, 100)
+	if err != nil || len(after) != 1 || after[0].ID != got[1].ID {
+		t.Errorf("Triggers(after %d) = %+v, %v; want only the second", got[0].ID, after, err)
+	}
+}
+
+func testEmptyPartition(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	d := p.MustDate("2022-12-24") // no NBA games on Christmas Eve
+	publish(t, s, load(nba.ScheduleTable, d, nil))
+	rows, v, err := s.ReadPartition(ctx, nba.ScheduleTable, d)
+	if err != nil || len(rows) != 0 || v.Version != 1 || v.RowCount != 0 {
+		t.Errorf("empty partition = %d rows, %+v, %v; want a version 1 with no rows", len(rows), v, err)
+	}
+}
+
+func testPartitionsFilter(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		d := opening.AddDays(i)
+		rows := scheduleRows()
+		for _, r := range rows {
+			r[nba.ScheduleTable.DateIndex()] = d
+		}
+		publish(t, s, load(nba.ScheduleTable, d, rows))
+	}
+	publish(t, s, load(nba.GamebookTable, opening, gamebookRows()))
+	got, err := s.Partitions(ctx, p.PartitionFilter{Table: nba.Schedule, From: opening.AddDays(1), To: opening.AddDays(3), HasRange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dates []string
+	for _, v := range got {
+		dates = append(dates, v.Date.String())
+	}
+	if diff := cmp.Diff([]string{"2022-10-19", "2022-10-20", "2022-10-21"}, dates); diff != "" {
+		t.Errorf("Partitions(schedule, 10-19..10-21) dates (-want +got):\n%s", diff)
+	}
+	all, err := s.Partitions(ctx, p.PartitionFilter{})
+	if err != nil || len(all) != 6 {
+		t.Errorf("Partitions(all) = %d, %v; want 6", len(all), err)
+	}
+}
+
+// testReadersSeeWholeVersions publishes many versions of one partition, of
+// different sizes, while readers loop; every read must be one whole version.
+func testReadersSeeWholeVersions(t *testing.T, s p.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tb := nba.TeamOffenseTable
+	version := func(i int) []p.Row {
+		rows := make([]p.Row, 1+i%4)
+		for j := range rows {
+			r := teamOffenseRow(opening, int64(100+i), float64(i))
+			r[tb.MustCol("game_id")] = fmt.Sprintf("20221018_G%02d_BOS", j)
+			rows[j] = r
+		}
+		return rows
+	}
+	const publications = 200
+	var reads, bad atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				rows, v, err := s.ReadPartition(ctx, tb, opening)
+				if errors.Is(err, p.ErrNotFound) || ctx.Err() != nil {
+					continue
+				}
+				if err != nil {
+					t.Errorf("ReadPartition: %v", err)
+					return
+				}
+				reads.Add(1)
+				if len(rows) != v.RowCount || tb.ContentHash(rows) != v.ContentHash {
+					bad.Add(1)
+				}
+			}
+		}()
+	}
+	for i := 0; i < publications; i++ {
+		if _, err := s.Publish(ctx, []p.Publication{{Table: tb, Date: opening, Rows: version(i), Source: p.SourceCompute}}); err != nil {
+			t.Fatalf("Publish %d: %v", i, err)
+		}
+	}
+	cancel()
+	wg.Wait()
+	if bad.Load() != 0 {
+		t.Errorf("%d of %d reads saw rows that do not match their version", bad.Load(), reads.Load())
+	}
+	if reads.Load() == 0 {
+		t.Error("readers never read a published version")
+	}
+	t.Logf("%d publications, %d consistent reads", publications, reads.Load())
+}
