@@ -1,4 +1,4 @@
-package postgres
+package postgres_test
 
 import (
 	"flag"
@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/postgres"
 )
 
 var update = flag.Bool("update", false, "rewrite generated migrations")
@@ -21,7 +22,7 @@ func TestDataTablesMigration(t *testing.T) {
 	b.WriteString("-- `go test ./internal/postgres -run TestDataTablesMigration -update`. Do not edit.\n\n")
 	b.WriteString("-- +goose Up\n")
 	for _, tb := range nba.Catalog.Tables() {
-		b.WriteString(TableDDL(tb))
+		b.WriteString(postgres.TableDDL(tb))
 		b.WriteString("\n")
 	}
 	b.WriteString("-- +goose Down\n")

@@ -1,21 +1,13 @@
-package sqlite
+package sqlite_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
-	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/storetest"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
-func openTest(t *testing.T) pipeline.Store {
-	s, err := Open(context.Background(), Config{Path: filepath.Join(t.TempDir(), "statgate.db"), Catalog: nba.Catalog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) pipeline.Store { return testdb.SQLite(t) })
 }
-
-func TestConformance(t *testing.T) { storetest.Run(t, openTest) }

@@ -17,8 +17,8 @@ import (
 	p "github.com/statgate/statgate/internal/pipeline"
 )
 
-// Opener opens a fresh, empty, migrated store using nba.Catalog; the store
-// is closed by the suite.
+// Opener opens a fresh, empty, migrated store using nba.Catalog and closes
+// it when the test ends.
 type Opener func(t *testing.T) p.Store
 
 // Run runs the whole suite.
@@ -41,7 +41,6 @@ func Run(t *testing.T, open Opener) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
-			t.Cleanup(func() { s.Close() })
 			tc.fn(t, s)
 		})
 	}
