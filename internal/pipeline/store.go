@@ -77,6 +77,12 @@ type Trigger struct {
 	ReceivedAt  time.Time `json:"received_at"`
 }
 
+// PartitionRows is one partition's current version and its rows.
+type PartitionRows struct {
+	Version PartitionVersion
+	Rows    []Row
+}
+
 // PartitionFilter selects partitions; zero fields select everything.
 type PartitionFilter struct {
 	Table    string
@@ -97,6 +103,11 @@ type Store interface {
 	// that version, read in one snapshot so they always agree. It returns
 	// ErrNotFound when the partition was never published.
 	ReadPartition(ctx context.Context, t *Table, d Date) ([]Row, PartitionVersion, error)
+
+	// ReadRange returns, in one snapshot, the current version and rows of
+	// every published partition of t dated from..to inclusive, in date order.
+	// Dates never published are absent; none at all is not an error.
+	ReadRange(ctx context.Context, t *Table, from, to Date) ([]PartitionRows, error)
 
 	// CurrentVersion returns the current version of (table, d) with its
 	// lineage, or ErrNotFound when the partition was never published.

@@ -75,28 +75,53 @@ func (s *Store) CurrentVersion(ctx context.Context, table string, d pipeline.Dat
 	return v, lineage(ctx, s.pool, &v)
 }
 
-// ReadPartition implements pipeline.Store: a REPEATABLE READ, read-only
-// transaction makes the version and the rows one snapshot.
+// ReadPartition implements pipeline.Store.
 func (s *Store) ReadPartition(ctx context.Context, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, pipeline.PartitionVersion, error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	parts, err := s.ReadRange(ctx, t, d, d)
 	if err != nil {
-		return nil, pipeline.PartitionVersion{}, fmt.Errorf("postgres: begin read: %w", err)
+		return nil, pipeline.PartitionVersion{}, err
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	v, err := currentVersion(ctx, tx, t.Name, d)
-	if err != nil {
-		return nil, v, err
+	if len(parts) == 0 {
+		return nil, pipeline.PartitionVersion{}, fmt.Errorf("partition %s %s: %w", t.Name, d, pipeline.ErrNotFound)
 	}
-	rows, err := readRows(ctx, tx, t, d)
-	if err != nil {
-		return nil, v, fmt.Errorf("postgres: read %s %s: %w", t.Name, d, err)
-	}
-	return rows, v, nil
+	return parts[0].Rows, parts[0].Version, nil
 }
 
-func readRows(ctx context.Context, q querier, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, error) {
+// ReadRange implements pipeline.Store. The versions and the rows are read in
+// one read-only transaction, which is one snapshot, so a publish committing
+// in between cannot mix two versions.
+func (s *Store) ReadRange(ctx context.Context, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.PartitionRows, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin read: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	vs, err := s.partitions(ctx, tx, pipeline.PartitionFilter{Table: t.Name, From: from, To: to, HasRange: true})
+	if err != nil || len(vs) == 0 {
+		return nil, err
+	}
+	rows, err := readRows(ctx, tx, t, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read %s %s..%s: %w", t.Name, from, to, err)
+	}
+	out := make([]pipeline.PartitionRows, len(vs))
+	index := make(map[pipeline.Date]int, len(vs))
+	for i, v := range vs {
+		out[i].Version = v
+		index[v.Date] = i
+	}
+	di := t.DateIndex()
+	for _, r := range rows {
+		if i, ok := index[r[di].(pipeline.Date)]; ok {
+			out[i].Rows = append(out[i].Rows, r)
+		}
+	}
+	return out, nil
+}
+
+func readRows(ctx context.Context, q querier, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.Row, error) {
 	rs, err := q.Query(ctx, "SELECT "+strings.Join(t.ColumnNames(), ", ")+" FROM "+t.Name+
-		" WHERE game_date = $1", d.Time())
+		" WHERE game_date BETWEEN $1 AND $2", from.Time(), to.Time())
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +145,10 @@ func readRows(ctx context.Context, q querier, t *pipeline.Table, d pipeline.Date
 
 // Partitions implements pipeline.Store.
 func (s *Store) Partitions(ctx context.Context, f pipeline.PartitionFilter) ([]pipeline.PartitionVersion, error) {
+	return s.partitions(ctx, s.pool, f)
+}
+
+func (s *Store) partitions(ctx context.Context, qr querier, f pipeline.PartitionFilter) ([]pipeline.PartitionVersion, error) {
 	q := "SELECT " + versionColumns + currentJoin + " WHERE 1 = 1"
 	var args []any
 	if f.Table != "" {
@@ -130,7 +159,7 @@ func (s *Store) Partitions(ctx context.Context, f pipeline.PartitionFilter) ([]p
 		args = append(args, f.From.Time(), f.To.Time())
 		q += fmt.Sprintf(" AND p.game_date BETWEEN $%d AND $%d", len(args)-1, len(args))
 	}
-	rows, err := s.pool.Query(ctx, q+" ORDER BY p.table_name, p.game_date", args...)
+	rows, err := qr.Query(ctx, q+" ORDER BY p.table_name, p.game_date", args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: partitions: %w", err)
 	}

@@ -85,29 +85,53 @@ func (s *Store) CurrentVersion(ctx context.Context, table string, d pipeline.Dat
 	return v, lineage(ctx, s.read, &v)
 }
 
-// ReadPartition implements pipeline.Store. The version and the rows are read
-// in one read transaction; in WAL mode that is one snapshot, so a publish
-// committing in between cannot mix two versions.
+// ReadPartition implements pipeline.Store.
 func (s *Store) ReadPartition(ctx context.Context, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, pipeline.PartitionVersion, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	parts, err := s.ReadRange(ctx, t, d, d)
 	if err != nil {
-		return nil, pipeline.PartitionVersion{}, fmt.Errorf("sqlite: begin read: %w", err)
+		return nil, pipeline.PartitionVersion{}, err
 	}
-	defer tx.Rollback() //nolint:errcheck // read-only
-	v, err := currentVersion(ctx, tx, t.Name, d)
-	if err != nil {
-		return nil, v, err
+	if len(parts) == 0 {
+		return nil, pipeline.PartitionVersion{}, fmt.Errorf("partition %s %s: %w", t.Name, d, pipeline.ErrNotFound)
 	}
-	rows, err := readRows(ctx, tx, t, d)
-	if err != nil {
-		return nil, v, fmt.Errorf("sqlite: read %s %s: %w", t.Name, d, err)
-	}
-	return rows, v, nil
+	return parts[0].Rows, parts[0].Version, nil
 }
 
-func readRows(ctx context.Context, q querier, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, error) {
+// ReadRange implements pipeline.Store. The versions and the rows are read in
+// one read-only transaction, which is one snapshot, so a publish committing
+// in between cannot mix two versions.
+func (s *Store) ReadRange(ctx context.Context, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.PartitionRows, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	vs, err := s.partitions(ctx, tx, pipeline.PartitionFilter{Table: t.Name, From: from, To: to, HasRange: true})
+	if err != nil || len(vs) == 0 {
+		return nil, err
+	}
+	rows, err := readRows(ctx, tx, t, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read %s %s..%s: %w", t.Name, from, to, err)
+	}
+	out := make([]pipeline.PartitionRows, len(vs))
+	index := make(map[pipeline.Date]int, len(vs))
+	for i, v := range vs {
+		out[i].Version = v
+		index[v.Date] = i
+	}
+	di := t.DateIndex()
+	for _, r := range rows {
+		if i, ok := index[r[di].(pipeline.Date)]; ok {
+			out[i].Rows = append(out[i].Rows, r)
+		}
+	}
+	return out, nil
+}
+
+func readRows(ctx context.Context, q querier, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.Row, error) {
 	rs, err := q.QueryContext(ctx, "SELECT "+strings.Join(t.ColumnNames(), ", ")+" FROM "+t.Name+
-		" WHERE game_date = ?", d.String())
+		" WHERE game_date BETWEEN ? AND ?", from.String(), to.String())
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +159,10 @@ func readRows(ctx context.Context, q querier, t *pipeline.Table, d pipeline.Date
 
 // Partitions implements pipeline.Store.
 func (s *Store) Partitions(ctx context.Context, f pipeline.PartitionFilter) ([]pipeline.PartitionVersion, error) {
+	return s.partitions(ctx, s.read, f)
+}
+
+func (s *Store) partitions(ctx context.Context, qr querier, f pipeline.PartitionFilter) ([]pipeline.PartitionVersion, error) {
 	q := "SELECT " + versionColumns + currentJoin + " WHERE 1 = 1"
 	var args []any
 	if f.Table != "" {
@@ -145,7 +173,7 @@ func (s *Store) Partitions(ctx context.Context, f pipeline.PartitionFilter) ([]p
 		q += " AND p.game_date BETWEEN ? AND ?"
 		args = append(args, f.From.String(), f.To.String())
 	}
-	rows, err := s.read.QueryContext(ctx, q+" ORDER BY p.table_name, p.game_date", args...)
+	rows, err := qr.QueryContext(ctx, q+" ORDER BY p.table_name, p.game_date", args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: partitions: %w", err)
 	}

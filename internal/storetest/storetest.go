@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"TriggersDeduplicateByContent", testTriggers},
 		{"EmptyPartition", testEmptyPartition},
 		{"PartitionsFilter", testPartitionsFilter},
+		{"ReadRange", testReadRange},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
 	}
 	for _, tc := range tests {
@@ -302,4 +303,41 @@ func testReadersSeeWholeVersions(t *testing.T, s p.Store) {
 		t.Error("readers never read a published version")
 	}
 	t.Logf("%d publications, %d consistent reads", publications, reads.Load())
+}
+
+func testReadRange(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	// Published: the 18th (two games), the 19th (empty), the 21st (one game).
+	on := func(d p.Date, rows []p.Row) []p.Row {
+		for _, r := range rows {
+			r[nba.ScheduleTable.DateIndex()] = d
+		}
+		return rows
+	}
+	publish(t, s,
+		load(nba.ScheduleTable, opening, scheduleRows()),
+		load(nba.ScheduleTable, opening.AddDays(1), nil),
+		load(nba.ScheduleTable, opening.AddDays(3), on(opening.AddDays(3), scheduleRows()[:1])))
+	got, err := s.ReadRange(ctx, nba.ScheduleTable, opening.AddDays(-1), opening.AddDays(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type part struct {
+		Date string
+		Rows int
+		Hash bool
+	}
+	var summary []part
+	for _, pr := range got {
+		summary = append(summary, part{pr.Version.Date.String(), len(pr.Rows),
+			nba.ScheduleTable.ContentHash(pr.Rows) == pr.Version.ContentHash})
+	}
+	want := []part{{"2022-10-18", 2, true}, {"2022-10-19", 0, true}, {"2022-10-21", 1, true}}
+	if diff := cmp.Diff(want, summary); diff != "" {
+		t.Errorf("ReadRange(10-17..10-22) (-want +got):\n%s", diff)
+	}
+	none, err := s.ReadRange(ctx, nba.GamebookTable, opening, opening.AddDays(30))
+	if err != nil || len(none) != 0 {
+		t.Errorf("ReadRange(nothing published) = %v, %v; want none", none, err)
+	}
 }
