@@ -91,7 +91,7 @@ var gamebookStats = []string{
 }
 
 // ScheduleTable is nbac_schedule.
-var ScheduleTable = p.NewTable(Schedule, p.Raw, []string{"game_id"},
+var ScheduleTable = withRowRule(differentTeams("home_team_abbr", "away_team_abbr"), p.NewTable(Schedule, p.Raw, []string{"game_id"},
 	req("game_id", p.Text, checkGameID),
 	req("nba_game_id", p.Text, func(v any) error {
 		if s, _ := v.(string); len(s) != nbaGameIDLength {
@@ -108,7 +108,7 @@ var ScheduleTable = p.NewTable(Schedule, p.Raw, []string{"game_id"},
 	opt("game_status_text", p.Text),
 	opt("home_score", p.Int, nonNegative),
 	opt("away_score", p.Int, nonNegative),
-)
+))
 
 // GamebookTable is nbac_gamebook_player_stats.
 var GamebookTable = func() *p.Table {
@@ -130,31 +130,66 @@ var GamebookTable = func() *p.Table {
 		cols = append(cols, opt(s, p.Int, nonNegative))
 	}
 	cols = append(cols, opt("plus_minus", p.Int))
-	t := p.NewTable(Gamebook, p.Raw, []string{"game_id", "player_lookup"}, cols...)
-	t.CheckRow = checkGamebookRow
-	return t
+	return p.NewTable(Gamebook, p.Raw, []string{"game_id", "player_lookup"}, cols...)
 }()
 
-var errActiveNeedsMinutes = errors.New("required for an active player")
+// The row rule is attached here rather than in GamebookTable's initialiser
+// because it uses indexes resolved from the finished table.
+func init() { GamebookTable.CheckRow = checkGamebookRow }
+
+var errRequiredWhenActive = errors.New("required for an active player")
 
 // checkGamebookRow enforces SPEC §3: minutes and stats are present for
-// active players and empty for everyone else.
+// active players and empty for everyone else. plus_minus may be missing for
+// an active player (162 real 2022-23 rows lack it) but not present for one
+// who did not play.
 func checkGamebookRow(t *p.Table, r p.Row) (string, error) {
-	active := r[t.MustCol("player_status")] == "active"
-	for _, name := range append([]string{"minutes"}, gamebookStats...) {
-		v := r[t.MustCol(name)]
+	if r[gamebookIdx.team] == r[gamebookIdx.opponent] {
+		return "opponent_team_abbr", fmt.Errorf("%v is the player's own team", r[gamebookIdx.opponent])
+	}
+	active := r[gamebookIdx.status] == "active"
+	for _, i := range gamebookIdx.stats {
+		v := r[i]
 		if active && v == nil {
-			return name, errActiveNeedsMinutes
+			return t.Columns[i].Name, errRequiredWhenActive
 		}
 		if !active && v != nil {
-			return name, fmt.Errorf("must be empty for a player who is %s", r[t.MustCol("player_status")])
+			return t.Columns[i].Name, fmt.Errorf("must be empty for a player who is %s", r[gamebookIdx.status])
 		}
+	}
+	if !active && r[gamebookIdx.plusMinus] != nil {
+		return "plus_minus", fmt.Errorf("must be empty for a player who is %s", r[gamebookIdx.status])
 	}
 	return "", nil
 }
 
+// gamebookIdx holds column indexes resolved once, since checkGamebookRow
+// runs for every one of a season's 33,000 rows.
+var gamebookIdx = func() (idx struct {
+	team, opponent, status, plusMinus int
+	stats                             []int
+}) {
+	t := GamebookTable
+	idx.team, idx.opponent = t.MustCol("team_abbr"), t.MustCol("opponent_team_abbr")
+	idx.status, idx.plusMinus = t.MustCol("player_status"), t.MustCol("plus_minus")
+	for _, name := range append([]string{"minutes"}, gamebookStats...) {
+		idx.stats = append(idx.stats, t.MustCol(name))
+	}
+	return idx
+}()
+
+// differentTeams is a row rule: a team never plays itself.
+func differentTeams(a, b string) func(t *p.Table, r p.Row) (string, error) {
+	return func(t *p.Table, r p.Row) (string, error) {
+		if r[t.MustCol(a)] == r[t.MustCol(b)] {
+			return b, fmt.Errorf("%v is also the %s", r[t.MustCol(b)], a)
+		}
+		return "", nil
+	}
+}
+
 // TeamBoxTable is nbac_team_boxscore.
-var TeamBoxTable = p.NewTable(TeamBox, p.Raw, []string{"game_id", "team_abbr"},
+var TeamBoxTable = withRowRule(differentTeams("team_abbr", "opponent_team_abbr"), p.NewTable(TeamBox, p.Raw, []string{"game_id", "team_abbr"},
 	req("game_id", p.Text, checkGameID),
 	req("game_date", p.DateType),
 	req("season_year", p.Int, intRange(1946, 2200)),
@@ -177,7 +212,12 @@ var TeamBoxTable = p.NewTable(TeamBox, p.Raw, []string{"game_id", "team_abbr"},
 	req("turnovers", p.Int, nonNegative),
 	req("personal_fouls", p.Int, nonNegative),
 	req("points", p.Int, nonNegative),
-)
+))
+
+func withRowRule(rule func(*p.Table, p.Row) (string, error), t *p.Table) *p.Table {
+	t.CheckRow = rule
+	return t
+}
 
 // PointsPropsTable is odds_api_player_points_props.
 var PointsPropsTable = p.NewTable(PointsProps, p.Raw, []string{"game_date", "player_lookup", "bookmaker"},

@@ -1,0 +1,131 @@
+package ingest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/statgate/statgate/internal/dataset"
+	"github.com/statgate/statgate/internal/ingest"
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/rawload"
+	"github.com/statgate/statgate/internal/testdb"
+)
+
+type decoded struct {
+	table *pipeline.Table
+	rows  []pipeline.Row
+}
+
+func decodeSeason(tb testing.TB) []decoded {
+	tb.Helper()
+	var out []decoded
+	for _, f := range dataset.Raw {
+		t := nba.Catalog.Table(f.Table)
+		rows, err := rawload.DecodeFiles(t, dataset.FS(), []string{f.File})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, decoded{t, rows})
+	}
+	return out
+}
+
+func loadSeason(ctx context.Context, s pipeline.Store, season []decoded) ([]ingest.Result, error) {
+	var out []ingest.Result
+	for _, d := range season {
+		r, err := ingest.Load(ctx, s, d.table, d.rows, ingest.Options{FillEmptyDates: d.table.Name == nba.Schedule})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// TestLoadSeason loads the real season twice into each store: the first
+// load versions every partition (the schedule also every empty day), the
+// second changes nothing.
+func TestLoadSeason(t *testing.T) {
+	season := decodeSeason(t)
+	testdb.Each(t, func(t *testing.T, s pipeline.Store) {
+		ctx := context.Background()
+		first, err := loadSeason(ctx, s, season)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct{ rows, parts int }{{1320, 238}, {33516, 212}, {2604, 212}}
+		for i, r := range first {
+			if r.Rows != want[i].rows || r.Partitions != want[i].parts || r.NewVersions != want[i].parts {
+				t.Errorf("first load of %s = %+v, want %d rows in %d new partitions", r.Table, r, want[i].rows, want[i].parts)
+			}
+			if n, _ := s.RowCount(ctx, r.Table); n != int64(want[i].rows) {
+				t.Errorf("RowCount(%s) = %d, want %d", r.Table, n, want[i].rows)
+			}
+		}
+		second, err := loadSeason(ctx, s, season)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range second {
+			if r.NewVersions != 0 {
+				t.Errorf("second load of %s made %d new versions, want 0", r.Table, r.NewVersions)
+			}
+		}
+		// Christmas Eve 2022 had no games: an empty, published schedule day.
+		rows, v, err := s.ReadPartition(ctx, nba.ScheduleTable, pipeline.MustDate("2022-12-24"))
+		if err != nil || len(rows) != 0 || v.Version != 1 {
+			t.Errorf("schedule 2022-12-24 = %d rows, version %d, %v; want an empty version 1", len(rows), v.Version, err)
+		}
+		trig, err := s.Triggers(ctx, 0, 10000)
+		if err != nil || len(trig) != 238+212+212 {
+			t.Errorf("Triggers = %d, %v; want one per new partition version (662)", len(trig), err)
+		}
+	})
+}
+
+func TestLoadIsAllOrNothing(t *testing.T) {
+	s := testdb.SQLite(t)
+	ctx := context.Background()
+	season := decodeSeason(t)
+	rows := append([]pipeline.Row(nil), season[0].rows...)
+	bad := append(pipeline.Row(nil), rows[len(rows)-1]...)
+	bad[nba.ScheduleTable.MustCol("game_type")] = "exhibition"
+	rows[len(rows)-1] = bad
+	if _, err := ingest.Load(ctx, s, nba.ScheduleTable, rows, ingest.Options{}); err == nil {
+		t.Fatal("Load with one invalid row in the last partition succeeded, want an error")
+	}
+	if got, err := s.Partitions(ctx, pipeline.PartitionFilter{}); err != nil || len(got) != 0 {
+		t.Errorf("partitions after a failed load = %d, %v; want none", len(got), err)
+	}
+}
+
+// BenchmarkLoadSeason loads the whole real season (37,440 rows, decoded
+// beforehand) into a fresh store per iteration.
+func BenchmarkLoadSeason(b *testing.B) {
+	season := decodeSeason(b)
+	total := 0
+	for _, d := range season {
+		total += len(d.rows)
+	}
+	for _, tc := range []struct {
+		name string
+		open func(testing.TB) pipeline.Store
+	}{
+		{"sqlite", func(tb testing.TB) pipeline.Store { return testdb.SQLite(tb) }},
+		{"postgres", func(tb testing.TB) pipeline.Store { return testdb.Postgres(tb) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				b.StopTimer()
+				s := tc.open(b)
+				b.StartTimer()
+				if _, err := loadSeason(ctx, s, season); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
