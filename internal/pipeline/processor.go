@@ -42,7 +42,9 @@ type Input struct {
 
 // InputSet hands a processor the rows it declared. Rows fails for a
 // (table, date) outside the processor's declarations, so an undeclared read
-// can never go unnoticed.
+// can never go unnoticed; a declared partition that was never published
+// (an optional source, a date before the season) gives no rows and no error.
+// The rows are shared with other readers and must not be modified.
 type InputSet interface {
 	Rows(table string, date Date) ([]Row, error)
 }
@@ -86,8 +88,8 @@ const (
 type Check struct {
 	Name     string
 	Severity Severity
-	// Eval inspects the staged rows (and, through in, the exact upstream rows
-	// the task read) and returns one Failure per violation; none means pass.
+	// Eval inspects the staged rows (and, through c.Inputs, the exact
+	// upstream rows the task read) and returns one Failure per violation; none means pass.
 	Eval func(c Compute, staged []Row) []Failure
 }
 

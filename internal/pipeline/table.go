@@ -157,7 +157,7 @@ func (t *Table) Validate(r Row) error {
 			}
 			continue
 		}
-		if !typeMatches(c.Type, v) {
+		if !c.Type.Holds(v) {
 			return &FieldError{Column: c.Name, Reason: fmt.Sprintf("holds %T, want %s", v, c.Type)}
 		}
 		if c.Check != nil {
@@ -174,7 +174,8 @@ func (t *Table) Validate(r Row) error {
 	return nil
 }
 
-func typeMatches(t Type, v any) bool {
+// Holds reports whether v has the Go type that t maps to in a Row.
+func (t Type) Holds(v any) bool {
 	switch v.(type) {
 	case string:
 		return t == Text
