@@ -13,3 +13,6 @@ var (
 	// another worker, a version that moved underneath the caller).
 	ErrConflict = errors.New("conflict")
 )
+
+// IsNotFound reports whether err is (or wraps) ErrNotFound.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,140 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+type partKey struct {
+	table string
+	date  pipeline.Date
+}
+
+// Inputs is the InputSet a task hands its processor: exactly the partitions
+// the processor declared, as they were in the snapshot the task read, and
+// the versions read, which become the publication's lineage.
+type Inputs struct {
+	date     pipeline.Date
+	declared []pipeline.Input
+	rows     map[partKey][]pipeline.Row
+	versions []pipeline.InputVersion
+}
+
+var _ pipeline.InputSet = (*Inputs)(nil)
+
+// Rows implements pipeline.InputSet. A (table, date) outside the declared
+// inputs is an error; a declared partition that was never published is empty.
+func (in *Inputs) Rows(table string, d pipeline.Date) ([]pipeline.Row, error) {
+	for _, dec := range in.declared {
+		if dec.Table == table && dec.Window.Contains(in.date, d) {
+			return in.rows[partKey{table, d}], nil
+		}
+	}
+	return nil, fmt.Errorf("undeclared read of %s %s by a task for %s", table, d, in.date)
+}
+
+// Versions are the input partition versions read, sorted by table and date.
+func (in *Inputs) Versions() []pipeline.InputVersion { return in.versions }
+
+// Version returns the version of one input partition read (0 if absent).
+func (in *Inputs) Version(table string, d pipeline.Date) int {
+	i, ok := slices.BinarySearchFunc(in.versions, partKey{table, d}, func(v pipeline.InputVersion, k partKey) int {
+		if v.Table != k.table {
+			if v.Table < k.table {
+				return -1
+			}
+			return 1
+		}
+		return int(v.Date - k.date)
+	})
+	if !ok {
+		return 0
+	}
+	return in.versions[i].Version
+}
+
+// ReadInputs reads every declared input of p for date d. Per input window
+// it lists the current versions, takes the partitions whose version the
+// cache holds from it, and reads the rest in one snapshot query.
+func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, cache *Cache, p pipeline.Processor, d pipeline.Date) (*Inputs, error) {
+	in := &Inputs{date: d, declared: p.Inputs(), rows: map[partKey][]pipeline.Row{}}
+	seen := map[partKey]bool{}
+	for _, dec := range in.declared {
+		t := cat.Table(dec.Table)
+		if t == nil {
+			return nil, fmt.Errorf("%s: unknown input table %s", p.Name(), dec.Table)
+		}
+		parts, err := readWindow(ctx, s, cache, t, d.AddDays(dec.Window.From), d.AddDays(dec.Window.To))
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: read input %s: %w", p.Name(), d, dec.Table, err)
+		}
+		for _, pr := range parts {
+			k := partKey{dec.Table, pr.Version.Date}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			in.rows[k] = pr.Rows
+			in.versions = append(in.versions, pipeline.InputVersion{Table: dec.Table, Date: pr.Version.Date, Version: pr.Version.Version})
+		}
+	}
+	slices.SortFunc(in.versions, func(a, b pipeline.InputVersion) int {
+		if a.Table != b.Table {
+			if a.Table < b.Table {
+				return -1
+			}
+			return 1
+		}
+		return int(a.Date - b.Date)
+	})
+	return in, nil
+}
+
+// readWindow returns the current partitions of t in from..to. Each one is a
+// whole version, from the cache or from one ReadRange over the uncached span
+// (which may see a newer version than the listing did; that newer version is
+// then the one used and recorded).
+func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.PartitionRows, error) {
+	if cache == nil {
+		return s.ReadRange(ctx, t, from, to)
+	}
+	vs, err := s.Partitions(ctx, pipeline.PartitionFilter{Table: t.Name, From: from, To: to, HasRange: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pipeline.PartitionRows, 0, len(vs))
+	var missFrom, missTo pipeline.Date
+	missing := false
+	for _, v := range vs {
+		if rows, ok := cache.get(partKey{t.Name, v.Date}, v.Version); ok {
+			out = append(out, pipeline.PartitionRows{Version: v, Rows: rows})
+			continue
+		}
+		if !missing {
+			missFrom, missing = v.Date, true
+		}
+		missTo = v.Date
+	}
+	if !missing {
+		return out, nil
+	}
+	fresh, err := s.ReadRange(ctx, t, missFrom, missTo)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[pipeline.Date]bool, len(out))
+	for _, pr := range out {
+		have[pr.Version.Date] = true
+	}
+	for _, pr := range fresh {
+		cache.put(partKey{t.Name, pr.Version.Date}, pr.Version.Version, pr.Rows)
+		if !have[pr.Version.Date] {
+			out = append(out, pr)
+		}
+	}
+	slices.SortFunc(out, func(a, b pipeline.PartitionRows) int { return int(a.Version.Date - b.Version.Date) })
+	return out, nil
+}

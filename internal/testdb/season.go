@@ -1,0 +1,54 @@
+package testdb
+
+import (
+	"context"
+	"testing"
+
+	"github.com/statgate/statgate/internal/dataset"
+	"github.com/statgate/statgate/internal/ingest"
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/rawload"
+)
+
+// SeasonRows decodes the embedded real 2022-23 season: raw table name → rows.
+func SeasonRows(tb testing.TB) map[string][]pipeline.Row {
+	tb.Helper()
+	out := map[string][]pipeline.Row{}
+	for _, f := range dataset.Raw {
+		rows, err := rawload.DecodeFiles(nba.Catalog.Table(f.Table), dataset.FS(), []string{f.File})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[f.Table] = rows
+	}
+	return out
+}
+
+// OnDates keeps the rows of t dated within [from, to].
+func OnDates(t *pipeline.Table, rows []pipeline.Row, from, to pipeline.Date) []pipeline.Row {
+	var out []pipeline.Row
+	for _, r := range rows {
+		if d := r[t.DateIndex()].(pipeline.Date); d >= from && d <= to {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// LoadRaw loads the real season's raw rows for [from, to] into s, table by
+// table in the given order (default: schedule, gamebook, team box), as
+// `statgate load` would.
+func LoadRaw(tb testing.TB, s pipeline.Store, season map[string][]pipeline.Row, from, to pipeline.Date, tables ...string) {
+	tb.Helper()
+	if len(tables) == 0 {
+		tables = []string{nba.Schedule, nba.Gamebook, nba.TeamBox}
+	}
+	for _, name := range tables {
+		t := nba.Catalog.Table(name)
+		rows := OnDates(t, season[name], from, to)
+		if _, err := ingest.Load(context.Background(), s, t, rows, ingest.Options{FillEmptyDates: name == nba.Schedule}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
