@@ -1,0 +1,59 @@
+// Command statgate is the analytics stage of the NBA stats platform: it
+// loads raw box scores, computes the analytics tables in dependency order
+// behind completeness gates and quality checks, and serves them.
+//
+// main is a wiring diagram: flags and environment are read here and nowhere
+// else; everything else lives under internal/.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// cli carries what every subcommand needs from the outside world, so tests
+// can run the real commands in-process.
+type cli struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+
+	// Persistent flags.
+	db       string
+	jsonOut  bool
+	logLevel string
+}
+
+// usageError marks errors in how the command was called (exit status 2).
+type usageError struct{ error }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now})
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, c *cli) int {
+	root := newRoot(c)
+	root.SetArgs(args)
+	root.SetOut(c.stdout)
+	root.SetErr(c.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(c.stderr, "statgate:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCLI runs one statgate command line in-process against db.
+func runCLI(t *testing.T, db string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := &cli{stdout: &out, stderr: &errb, now: time.Now, getenv: func(k string) string {
+		if k == "STATGATE_DB" {
+			return db
+		}
+		return ""
+	}}
+	code = run(context.Background(), args, c)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const scheduleHeader = "game_id,nba_game_id,game_date,season_year,game_type,home_team_abbr,away_team_abbr,game_status,game_status_text,home_score,away_score\n"
+
+func TestLoadRejectsBadLineAndLeavesTableUnchanged(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "statgate.db")
+	good := writeFile(t, dir, "good.csv", scheduleHeader+
+		"20221018_PHI_BOS,0022200001,2022-10-18,2022,regular,BOS,PHI,3,Final,126,117\n"+
+		"20221018_LAL_GSW,0022200002,2022-10-18,2022,regular,GSW,LAL,3,Final,123,109\n")
+	if code, out, errs := runCLI(t, db, "load", "--table", "nbac_schedule", good); code != 0 {
+		t.Fatalf("load good file: exit %d, %s %s", code, out, errs)
+	}
+	bad := writeFile(t, dir, "bad.csv", scheduleHeader+
+		"20221019_ORL_DET,0022200003,2022-10-19,2022,regular,DET,ORL,3,Final,113,109\n"+
+		"20221019_WAS_IND,0022200004,2022-10-19,2022,regular,IND,WAS,3,Final,107,x114\n")
+	code, _, errs := runCLI(t, db, "load", "--table", "nbac_schedule", bad)
+	if code != 1 {
+		t.Errorf("load bad file: exit %d, want 1", code)
+	}
+	if !strings.Contains(errs, "bad.csv:3: away_score:") {
+		t.Errorf("load bad file: stderr %q, want it to name bad.csv:3: away_score", errs)
+	}
+	_, out, _ := runCLI(t, db, "--json", "load", "--table", "nbac_schedule", good)
+	var res struct {
+		NewVersions int `json:"new_versions"`
+		Unchanged   int `json:"unchanged"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("load --json output %q: %v", out, err)
+	}
+	if res.Unchanged != 1 || res.NewVersions != 0 {
+		t.Errorf("reloading the good file after the rejected one: %+v, want 1 unchanged partition (the bad load left nothing)", res)
+	}
+}
+
+func TestLoadUsageErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "statgate.db")
+	file := writeFile(t, dir, "s.csv", scheduleHeader)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "x.csv"}, "--table is required"},
+		{[]string{"load", "--table", "nope", "x.csv"}, `unknown table "nope"`},
+		{[]string{"load", "--table", "player_game_summary", "x.csv"}, "analytics table"},
+		{[]string{"load", "--table", "nbac_schedule"}, "requires at least 1 arg"},
+		{[]string{"--db", "mysql://x", "load", "--table", "nbac_schedule", file}, "want a file path, sqlite:PATH or postgres://"},
+	} {
+		code, _, errs := runCLI(t, db, tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("statgate %v: exit %d, stderr %q; want exit 2 mentioning %q", tc.args, code, errs, tc.want)
+		}
+	}
+	code, _, errs := runCLI(t, db, "load", "--table", "nbac_schedule", filepath.Join(t.TempDir(), "missing.csv"))
+	if code != 1 || !strings.Contains(errs, "missing.csv") {
+		t.Errorf("load of a missing file: exit %d, stderr %q; want exit 1 naming the file", code, errs)
+	}
+}
+
+func TestDemoLoadsTheSeason(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "statgate.db")
+	code, out, errs := runCLI(t, db, "--json", "demo", "--no-serve")
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errs)
+	}
+	var sum demoSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("demo --json: %v in %q", err, out)
+	}
+	want := map[string][2]int{
+		"nbac_schedule":              {1320, 238}, // 212 game dates plus 26 empty days in the range
+		"nbac_gamebook_player_stats": {33516, 212},
+		"nbac_team_boxscore":         {2604, 212},
+	}
+	for _, r := range sum.Tables {
+		w := want[r.Table]
+		if r.Rows != w[0] || r.Partitions != w[1] || r.NewVersions != w[1] {
+			t.Errorf("demo %s = %d rows, %d partitions, %d new; want %d rows, %d partitions, all new",
+				r.Table, r.Rows, r.Partitions, r.NewVersions, w[0], w[1])
+		}
+		delete(want, r.Table)
+	}
+	if len(want) != 0 {
+		t.Errorf("demo did not load %v", want)
+	}
+	p := sum.Pipeline
+	if p.From.String() != "2022-10-18" || p.To.String() != "2023-06-12" || p.Tasks["published"] != 5*238 || len(p.Tasks) != 1 {
+		t.Errorf("demo pipeline %s..%s tasks %v, want 2022-10-18..2023-06-12 with all 1190 tasks published", p.From, p.To, p.Tasks)
+	}
+	wantRows := map[string]int{
+		"team_offense_game_summary":    2604, // 1,302 games with box scores, two teams each
+		"team_defense_game_summary":    2604,
+		"player_game_summary":          33516,
+		"upcoming_team_game_context":   2640, // every scheduled game, two teams each
+		"upcoming_player_game_context": 39159,
+	}
+	for table, n := range wantRows {
+		if p.Rows[table] != n {
+			t.Errorf("demo published %d rows of %s, want %d", p.Rows[table], table, n)
+		}
+	}
+	if p.Checks["critical"] != 0 {
+		t.Errorf("demo raised %d critical check failures on the real season, want 0", p.Checks["critical"])
+	}
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runCLI(t, "", "--json", "version")
+	var b buildInfo
+	if code != 0 || json.Unmarshal([]byte(out), &b) != nil || b.Revision == "" || !strings.HasPrefix(b.Go, "go") {
+		t.Errorf("version --json: exit %d, %q; want a revision and the Go version", code, out)
+	}
+}
+
+func TestRunWaitsThenPublishes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "statgate.db")
+	schedule := writeFile(t, dir, "schedule.csv", scheduleHeader+
+		"20221018_PHI_BOS,0022200001,2022-10-18,2022,regular,BOS,PHI,3,Final,126,117\n")
+	if code, _, errs := runCLI(t, db, "load", "--table", "nbac_schedule", schedule); code != 0 {
+		t.Fatalf("load: %s", errs)
+	}
+	code, out, errs := runCLI(t, db, "run", "--date", "2022-10-18", "--processors", "player_game_summary")
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"team_offense_game_summary 2022-10-18 waiting: nbac_team_boxscore not published",
+		"player_game_summary 2022-10-18 waiting: nbac_gamebook_player_stats not published",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("run output %q lacks %q", out, want)
+		}
+	}
+	if strings.Contains(out, "upcoming") {
+		t.Errorf("run --processors player_game_summary ran more than it needs: %q", out)
+	}
+	if code, _, errs := runCLI(t, db, "run", "--date", "2022-10-18", "--processors", "nope"); code != 2 || !strings.Contains(errs, "unknown processor") {
+		t.Errorf("run with an unknown processor: exit %d, %q; want 2 naming it", code, errs)
+	}
+	if code, _, errs := runCLI(t, db, "run", "--date", "2022-13-01"); code != 2 || !strings.Contains(errs, "--date") {
+		t.Errorf("run with a bad date: exit %d, %q; want 2 naming --date", code, errs)
+	}
+}
+
+func TestGraphFormats(t *testing.T) {
+	t.Parallel()
+	for format, want := range map[string]string{
+		"text":    "player_game_summary (version",
+		"dot":     `"team_offense_game_summary" -> "player_game_summary"`,
+		"mermaid": "team_offense_game_summary -->|\"same\"| player_game_summary",
+	} {
+		code, out, errs := runCLI(t, "", "graph", "--format", format)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("graph --format %s: exit %d (%s), output lacks %q", format, code, errs, want)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newRoot(c *cli) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "statgate",
+		Short: "Dependency-safe analytics for NBA box scores",
+		Long: `statgate turns raw NBA box scores into analytics tables per game date, in
+dependency order, behind completeness gates and quality checks.
+
+The database is chosen with --db or STATGATE_DB: a file path or sqlite:PATH for
+the embedded default (statgate.db), or a postgres:// URL.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.db, "db", "", "database: PATH, sqlite:PATH or postgres://… (env STATGATE_DB; default statgate.db)")
+	pf.BoolVar(&c.jsonOut, "json", false, "print machine-readable JSON")
+	pf.StringVar(&c.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	root.AddCommand(newLoadCmd(c), newRunCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c))
+	return root
+}
+
+// printJSON writes v as indented JSON on stdout.
+func (c *cli) printJSON(v any) error {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (c *cli) printf(format string, args ...any) { fmt.Fprintf(c.stdout, format, args...) }
+
+// exactArgs is cobra.ExactArgs reported as a usage error.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MinimumNArgs(n)(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
