@@ -21,6 +21,7 @@ type Edge struct {
 
 // Graph is the processor graph. It is immutable once built.
 type Graph struct {
+	catalog  *pipeline.Catalog
 	procs    map[string]pipeline.Processor
 	order    []string // topological: producers before consumers
 	edges    []Edge
@@ -30,7 +31,10 @@ type Graph struct {
 
 // Build checks the declarations against the catalog and derives the graph.
 func Build(cat *pipeline.Catalog, procs []pipeline.Processor) (*Graph, error) {
-	g := &Graph{procs: map[string]pipeline.Processor{}, consumer: map[string][]Edge{}, producer: map[string]string{}}
+	if cat.Calendar() == nil {
+		return nil, fmt.Errorf("the catalog has no calendar table")
+	}
+	g := &Graph{catalog: cat, procs: map[string]pipeline.Processor{}, consumer: map[string][]Edge{}, producer: map[string]string{}}
 	for _, p := range procs {
 		out := p.Output()
 		switch {

@@ -12,12 +12,12 @@ const (
 // same raw partitions and neither depends on the other.
 func teamInputs() []p.Input {
 	return []p.Input{
-		{Table: TeamBox, Window: p.Same, Required: true},
+		// A game the box score is overdue for may be summed from the
+		// gamebook; the gate allows it only for games the gamebook covers
+		// (both teams' active players), never from a half-written one.
+		{Table: TeamBox, Window: p.Same, Required: true, Fallback: Gamebook},
 		{Table: Schedule, Window: p.Same, Required: true},
-		// The gamebook is read only for games the gate allows to fall back
-		// on, but it is required so that such a game is never summed from a
-		// half-written gamebook.
-		{Table: Gamebook, Window: p.Same, Required: true},
+		{Table: Gamebook, Window: p.Same},
 	}
 }
 

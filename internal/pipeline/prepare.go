@@ -13,6 +13,8 @@ type Prepared struct {
 	// Encoded is the canonical encoding (EncodeRows); Hash its SHA-256.
 	Encoded []byte
 	Hash    string
+	// Coverage is the stored coverage summary ("" when the table has none).
+	Coverage string
 }
 
 // Prepare validates a publication before any store writes it: every row
@@ -44,7 +46,11 @@ func Prepare(pub Publication) (Prepared, error) {
 			return Prepared{}, fmt.Errorf("publish %s %s: %w: duplicate key %v", t.Name, pub.Date, ErrInvalid, keyOf(t, sorted[a]))
 		}
 	}
-	return Prepared{Publication: pub, Encoded: enc, Hash: HashBytes(enc)}, nil
+	p := Prepared{Publication: pub, Encoded: enc, Hash: HashBytes(enc)}
+	if t.Cover != nil {
+		p.Coverage = t.Cover(pub.Rows).Encode()
+	}
+	return p, nil
 }
 
 func keyOf(t *Table, r Row) []any {

@@ -38,6 +38,10 @@ type Input struct {
 	Table    string
 	Window   Window
 	Required bool
+	// Fallback names a raw table whose rows may stand in for games this
+	// input is missing, once the gate allows it (SPEC §4: team totals summed
+	// from the gamebook when the team box score is overdue).
+	Fallback string
 }
 
 // InputSet hands a processor the rows it declared. Rows fails for a

@@ -22,18 +22,22 @@ type InputVersion struct {
 
 // PartitionVersion describes one published version of a partition.
 type PartitionVersion struct {
-	Table            string         `json:"table"`
-	Date             Date           `json:"game_date"`
-	Version          int            `json:"version"`
-	RowCount         int            `json:"row_count"`
-	ContentHash      string         `json:"content_hash"`
-	Source           string         `json:"source"`
-	Partial          bool           `json:"partial"`
-	ProcessorVersion string         `json:"processor_version,omitempty"`
-	BuildRevision    string         `json:"build_revision,omitempty"`
-	RestoredFrom     int            `json:"restored_from,omitempty"`
-	CreatedAt        time.Time      `json:"created_at"`
-	Inputs           []InputVersion `json:"inputs,omitempty"`
+	Table            string    `json:"table"`
+	Date             Date      `json:"game_date"`
+	Version          int       `json:"version"`
+	RowCount         int       `json:"row_count"`
+	ContentHash      string    `json:"content_hash"`
+	Source           string    `json:"source"`
+	Partial          bool      `json:"partial"`
+	ProcessorVersion string    `json:"processor_version,omitempty"`
+	BuildRevision    string    `json:"build_revision,omitempty"`
+	RestoredFrom     int       `json:"restored_from,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	// Coverage is set for raw tables with per-game data.
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Fingerprint is set for computed versions (see Fingerprint).
+	Fingerprint string         `json:"input_fingerprint,omitempty"`
+	Inputs      []InputVersion `json:"inputs,omitempty"`
 }
 
 // Publication asks the store to replace one partition's rows.
@@ -49,6 +53,8 @@ type Publication struct {
 	BuildRevision    string
 	RestoredFrom     int
 	Inputs           []InputVersion
+	// Fingerprint of the computation (see Fingerprint); "" for raw loads.
+	Fingerprint string
 	// SkipUnchanged leaves the partition alone when its current version
 	// already has this content hash and partial flag.
 	SkipUnchanged bool
@@ -120,6 +126,41 @@ type Store interface {
 	// Triggers returns up to limit recorded triggers with id > after, oldest
 	// first. None is not an error.
 	Triggers(ctx context.Context, after int64, limit int) ([]Trigger, error)
+
+	// Tasks returns the records of tasks dated from..to inclusive. None is
+	// not an error.
+	Tasks(ctx context.Context, from, to Date) ([]TaskRecord, error)
+
+	// SaveTasks upserts the planner's verdicts (state, reason, attempts,
+	// next attempt, last error, fingerprint). A task whose lease another
+	// worker holds at now is left alone.
+	SaveTasks(ctx context.Context, recs []TaskRecord, now time.Time) error
+
+	// ClaimTask takes the lease of key for owner until expires, creating the
+	// record when missing, and counts an attempt. It returns ErrConflict
+	// when another owner holds an unexpired lease: at most one run of a task
+	// at a time, across processes.
+	ClaimTask(ctx context.Context, key TaskKey, owner string, now, expires time.Time) (TaskRecord, error)
+
+	// ReleaseTask records a run's outcome and clears the lease, provided
+	// owner still holds it; otherwise ErrConflict (the lease expired and
+	// another worker took the task) and nothing is written.
+	ReleaseTask(ctx context.Context, rec TaskRecord, owner string) error
+
+	// StartRun records the start of a run and returns its id; FinishRun
+	// records its end. FinishRun of a missing id is ErrNotFound.
+	StartRun(ctx context.Context, run TaskRun) (int64, error)
+	FinishRun(ctx context.Context, id int64, state, errText string, version int, at time.Time) error
+
+	// Runs lists runs started at or after since, oldest first (for the
+	// timeline). None is not an error.
+	Runs(ctx context.Context, since time.Time, limit int) ([]TaskRun, error)
+
+	// PendingTriggers returns up to limit triggers not yet processed,
+	// oldest first; MarkTriggers marks them processed. Marking a missing id
+	// does nothing.
+	PendingTriggers(ctx context.Context, limit int) ([]Trigger, error)
+	MarkTriggers(ctx context.Context, ids []int64, at time.Time) error
 
 	// RowCount counts the rows currently visible in table (0 for none).
 	RowCount(ctx context.Context, table string) (int64, error)

@@ -73,6 +73,13 @@ type Table struct {
 	// CheckRow, when set, validates rules that span columns, returning the
 	// offending column and the reason.
 	CheckRow func(t *Table, r Row) (column string, err error)
+	// Cover, set on raw tables that hold per-game data, reports which games
+	// a partition's rows cover (see Coverage). The completeness gate uses it.
+	Cover func(rows []Row) *Coverage
+	// Calendar marks the raw table that lists each date's games: a date is
+	// complete for a per-game input when every game the calendar lists on it
+	// is final and covered.
+	Calendar bool
 
 	index map[string]int
 	key   []int
@@ -239,3 +246,13 @@ func (c *Catalog) Table(name string) *Table { return c.byName[name] }
 
 // Tables lists every table in registration order.
 func (c *Catalog) Tables() []*Table { return c.order }
+
+// Calendar returns the calendar table, or nil when there is none.
+func (c *Catalog) Calendar() *Table {
+	for _, t := range c.order {
+		if t.Calendar {
+			return t
+		}
+	}
+	return nil
+}

@@ -67,7 +67,10 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
 		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
 		ProcessorVersion: p.ProcessorVersion, BuildRevision: p.BuildRevision,
-		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs,
+		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs, Fingerprint: p.Fingerprint,
+	}
+	if v.Coverage, err = pipeline.DecodeCoverage(p.Coverage); err != nil {
+		return pipeline.PublishResult{}, err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", date); err != nil {
 		return pipeline.PublishResult{}, err
@@ -80,10 +83,10 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	b := &pgx.Batch{}
 	b.Queue(`INSERT INTO partition_versions
 		(table_name, game_date, version, row_count, content_hash, source, partial,
-		 processor_version, build_revision, restored_from, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		 processor_version, build_revision, restored_from, created_at, coverage, input_fingerprint)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		t.Name, date, v.Version, v.RowCount, v.ContentHash, v.Source, v.Partial,
-		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), now)
+		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), now, p.Coverage, p.Fingerprint)
 	b.Queue(`INSERT INTO partitions (table_name, game_date, current_version) VALUES ($1, $2, $3)
 		ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
 		t.Name, date, v.Version)

@@ -19,19 +19,25 @@ type querier interface {
 }
 
 const versionColumns = `pv.table_name, pv.game_date, pv.version, pv.row_count, pv.content_hash, pv.source,
-	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at`
+	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at,
+	pv.coverage, pv.input_fingerprint`
 
 const currentJoin = ` FROM partitions p JOIN partition_versions pv
 	ON pv.table_name = p.table_name AND pv.game_date = p.game_date AND pv.version = p.current_version`
 
 func scanVersion(row pgx.Row) (pipeline.PartitionVersion, error) {
 	var (
-		v    pipeline.PartitionVersion
-		date time.Time
+		v     pipeline.PartitionVersion
+		date  time.Time
+		cover string
 	)
-	err := row.Scan(&v.Table, &date, &v.Version, &v.RowCount, &v.ContentHash, &v.Source,
-		&v.Partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &v.CreatedAt)
+	if err := row.Scan(&v.Table, &date, &v.Version, &v.RowCount, &v.ContentHash, &v.Source,
+		&v.Partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &v.CreatedAt, &cover, &v.Fingerprint); err != nil {
+		return v, err
+	}
 	v.Date, v.CreatedAt = pipeline.DateOf(date), v.CreatedAt.UTC()
+	var err error
+	v.Coverage, err = pipeline.DecodeCoverage(cover)
 	return v, err
 }
 
@@ -177,8 +183,16 @@ func (s *Store) partitions(ctx context.Context, qr querier, f pipeline.Partition
 
 // Triggers implements pipeline.Store.
 func (s *Store) Triggers(ctx context.Context, after int64, limit int) ([]pipeline.Trigger, error) {
+	return s.triggers(ctx, "id > $2", after, limit)
+}
+
+func (s *Store) triggers(ctx context.Context, where string, arg any, limit int) ([]pipeline.Trigger, error) {
+	args := []any{limit}
+	if arg != nil {
+		args = append(args, arg)
+	}
 	rows, err := s.pool.Query(ctx, `SELECT id, message_id, table_name, game_date, status,
-		record_count, content_hash, source, received_at FROM triggers WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+		record_count, content_hash, source, received_at FROM triggers WHERE `+where+` ORDER BY id LIMIT $1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: triggers: %w", err)
 	}

@@ -61,7 +61,10 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
 		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
 		ProcessorVersion: p.ProcessorVersion, BuildRevision: p.BuildRevision,
-		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs,
+		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs, Fingerprint: p.Fingerprint,
+	}
+	if v.Coverage, err = pipeline.DecodeCoverage(p.Coverage); err != nil {
+		return pipeline.PublishResult{}, err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", date); err != nil {
 		return pipeline.PublishResult{}, err
@@ -71,10 +74,10 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO partition_versions
 		(table_name, game_date, version, row_count, content_hash, source, partial,
-		 processor_version, build_revision, restored_from, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 processor_version, build_revision, restored_from, created_at, coverage, input_fingerprint)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.Name, date, v.Version, v.RowCount, v.ContentHash, v.Source, toDB(v.Partial),
-		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), micros(now)); err != nil {
+		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), micros(now), p.Coverage, p.Fingerprint); err != nil {
 		return pipeline.PublishResult{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO partitions (table_name, game_date, current_version)

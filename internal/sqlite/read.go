@@ -17,7 +17,8 @@ type querier interface {
 }
 
 const versionColumns = `pv.table_name, pv.game_date, pv.version, pv.row_count, pv.content_hash, pv.source,
-	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at`
+	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at,
+	pv.coverage, pv.input_fingerprint`
 
 const currentJoin = ` FROM partitions p JOIN partition_versions pv
 	ON pv.table_name = p.table_name AND pv.game_date = p.game_date AND pv.version = p.current_version`
@@ -30,9 +31,14 @@ func scanVersion(sc scanner) (pipeline.PartitionVersion, error) {
 		date    string
 		partial int64
 		created int64
+		cover   string
 	)
 	if err := sc.Scan(&v.Table, &date, &v.Version, &v.RowCount, &v.ContentHash, &v.Source,
-		&partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &created); err != nil {
+		&partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &created, &cover, &v.Fingerprint); err != nil {
+		return v, err
+	}
+	var err error
+	if v.Coverage, err = pipeline.DecodeCoverage(cover); err != nil {
 		return v, err
 	}
 	d, err := pipeline.ParseDate(date)
@@ -191,8 +197,16 @@ func (s *Store) partitions(ctx context.Context, qr querier, f pipeline.Partition
 
 // Triggers implements pipeline.Store.
 func (s *Store) Triggers(ctx context.Context, after int64, limit int) ([]pipeline.Trigger, error) {
+	return s.triggers(ctx, "id > ?", after, limit)
+}
+
+func (s *Store) triggers(ctx context.Context, where string, arg any, limit int) ([]pipeline.Trigger, error) {
+	args := []any{limit}
+	if strings.Contains(where, "?") {
+		args = []any{arg, limit}
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT id, message_id, table_name, game_date, status,
-		record_count, content_hash, source, received_at FROM triggers WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+		record_count, content_hash, source, received_at FROM triggers WHERE `+where+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: triggers: %w", err)
 	}

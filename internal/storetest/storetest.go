@@ -37,6 +37,9 @@ func Run(t *testing.T, open Opener) {
 		{"EmptyPartition", testEmptyPartition},
 		{"PartitionsFilter", testPartitionsFilter},
 		{"ReadRange", testReadRange},
+		{"Leases", testLeases},
+		{"ClaimRace", testClaimRace},
+		{"RunsAndTriggers", testRunsAndTriggers},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,327 @@
+package dag
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Decision is the planner's verdict on one task.
+type Decision struct {
+	Task   pipeline.TaskKey `json:"task"`
+	State  string           `json:"state"`
+	Reason string           `json:"reason,omitempty"`
+	// Start is true for a task to hand to a worker now.
+	Start bool `json:"-"`
+	// Inputs are the input versions the task reads (ready and current tasks).
+	Inputs      []pipeline.InputVersion `json:"inputs,omitempty"`
+	Fingerprint string                  `json:"input_fingerprint,omitempty"`
+	// Missing are games an input lacks: waited for, or, past the deadline,
+	// left out of a partial publication.
+	Missing  []string `json:"missing_games,omitempty"`
+	Partial  bool     `json:"partial,omitempty"`
+	Fallback []string `json:"fallback_games,omitempty"`
+	// WaitingOn lists the partitions whose publication may change a waiting
+	// task's verdict; WaitUntil is when time alone may change it.
+	WaitingOn []pipeline.PartKey `json:"-"`
+	WaitUntil time.Time          `json:"wait_until,omitzero"`
+	// Height is the task's critical-path priority: the length of the longest
+	// chain of processors downstream of it.
+	Height int `json:"-"`
+}
+
+// Plan is the planner's output for a snapshot.
+type Plan struct {
+	// Decisions holds one decision per task in scope, in topological order
+	// of processors and then date order.
+	Decisions []Decision
+	// Start lists the tasks to start, most urgent first: earlier dates
+	// first (windows need them), then longer critical paths.
+	Start []pipeline.TaskKey
+	// Wake is the earliest time at which a waiting task's verdict changes
+	// by time alone (zero: none).
+	Wake time.Time
+}
+
+// Decide plans every task in scope. It reads only the snapshot and the graph.
+func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
+	pl := planner{g: g, snap: snap, pol: pol, done: map[pipeline.TaskKey]*Decision{}, heights: g.heights()}
+	var plan Plan
+	for _, name := range g.order {
+		if snap.Processors != nil && !slices.Contains(snap.Processors, name) {
+			continue
+		}
+		for d := snap.From; d <= snap.To; d++ {
+			dec := pl.decide(g.procs[name], d)
+			pl.done[dec.Task] = &dec
+			plan.Decisions = append(plan.Decisions, dec)
+			if !dec.WaitUntil.IsZero() && (plan.Wake.IsZero() || dec.WaitUntil.Before(plan.Wake)) {
+				plan.Wake = dec.WaitUntil
+			}
+		}
+	}
+	var start []Decision
+	for _, d := range plan.Decisions {
+		if d.Start {
+			start = append(start, d)
+		}
+	}
+	slices.SortStableFunc(start, func(a, b Decision) int {
+		if a.Task.Date != b.Task.Date {
+			return int(a.Task.Date - b.Task.Date)
+		}
+		return b.Height - a.Height
+	})
+	for _, d := range start {
+		plan.Start = append(plan.Start, d.Task)
+	}
+	return plan
+}
+
+// heights computes each processor's longest downstream chain.
+func (g *Graph) heights() map[string]int {
+	h := map[string]int{}
+	for i := len(g.order) - 1; i >= 0; i-- {
+		n := g.order[i]
+		for _, e := range g.consumer[n] {
+			if e.To != n && h[e.To]+1 > h[n] {
+				h[n] = h[e.To] + 1
+			}
+		}
+	}
+	return h
+}
+
+type planner struct {
+	g       *Graph
+	snap    Snapshot
+	pol     Policy
+	done    map[pipeline.TaskKey]*Decision
+	heights map[string]int
+}
+
+// gate accumulates what one task's inputs say.
+type gate struct {
+	inputs   []pipeline.InputVersion
+	waits    []string
+	blocks   []string
+	on       []pipeline.PartKey
+	missing  []string
+	fallback []string
+	until    time.Time
+}
+
+func (gt *gate) waitUntil(t time.Time) {
+	if gt.until.IsZero() || t.Before(gt.until) {
+		gt.until = t
+	}
+}
+
+func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
+	key := pipeline.TaskKey{Processor: proc.Name(), Date: d}
+	dec := Decision{Task: key, Height: p.heights[proc.Name()]}
+	var gt gate
+	for _, in := range proc.Inputs() {
+		for x := d.AddDays(in.Window.From); x <= d.AddDays(in.Window.To); x++ {
+			p.input(&gt, in, d, x)
+		}
+	}
+	rec := p.snap.Tasks[key]
+	switch {
+	case len(gt.blocks) > 0:
+		dec.State, dec.Reason = pipeline.Blocked, "upstream "+summarise(gt.blocks)
+		return dec
+	case len(gt.waits) > 0:
+		dec.State, dec.Reason = pipeline.Waiting, summarise(gt.waits)
+		dec.WaitingOn, dec.WaitUntil, dec.Missing = gt.on, gt.until, gt.missing
+		return dec
+	}
+	slices.SortFunc(gt.inputs, compareInputs)
+	gt.inputs = slices.CompactFunc(gt.inputs, func(a, b pipeline.InputVersion) bool { return compareInputs(a, b) == 0 })
+	slices.Sort(gt.missing)
+	slices.Sort(gt.fallback)
+	dec.Inputs, dec.Missing, dec.Fallback = gt.inputs, slices.Compact(gt.missing), slices.Compact(gt.fallback)
+	dec.Partial = len(dec.Missing) > 0
+	dec.Fingerprint = pipeline.Fingerprint(proc.Version(), dec.Inputs, dec.Missing, dec.Fallback)
+	dec.WaitUntil = gt.until // a fallback or the deadline may still change the verdict
+	out, published := p.snap.Versions[pipeline.PartKey{Table: proc.Output().Name, Date: d}]
+	forced := p.snap.Force && !rec.UpdatedAt.After(p.snap.ForceSince)
+	if published && out.Fingerprint == dec.Fingerprint && !forced {
+		dec.State = pipeline.Published
+		if rec.State == pipeline.UpToDate {
+			dec.State = pipeline.UpToDate
+		}
+		return dec
+	}
+	p.runnable(&dec, rec, published, forced)
+	return dec
+}
+
+// runnable decides between running now and the reasons not to.
+func (p *planner) runnable(dec *Decision, rec pipeline.TaskRecord, published, forced bool) {
+	now := p.snap.Now
+	switch {
+	case rec.Leased(now):
+		dec.State, dec.Reason = pipeline.Running, "leased by "+rec.LeaseOwner
+		dec.WaitUntil = rec.LeaseExpiresAt
+	case (rec.State == pipeline.Failed || rec.State == pipeline.Rejected) && rec.Fingerprint == dec.Fingerprint && !forced:
+		dec.State, dec.Reason = rec.State, rec.LastError
+	case !rec.NextAttemptAt.IsZero() && rec.NextAttemptAt.After(now):
+		dec.State = pipeline.Waiting
+		dec.Reason = fmt.Sprintf("retry %d at %s after: %s", rec.Attempts+1, rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
+		dec.WaitUntil = rec.NextAttemptAt
+	case p.circuitOpen(dec.Task.Processor):
+		dec.State, dec.Reason = pipeline.Waiting, "circuit open for "+dec.Task.Processor
+		dec.WaitUntil = p.snap.OpenCircuits[dec.Task.Processor]
+	case published && !p.snap.RefreshAll && !forced && dec.Task.Date < p.snap.Newest.AddDays(-p.pol.AutoRefreshDays):
+		dec.State, dec.Reason = pipeline.Stale, fmt.Sprintf("inputs changed; older than %d days, left for a backfill", p.pol.AutoRefreshDays)
+	default:
+		dec.State, dec.Start = pipeline.Ready, true
+		if published {
+			dec.Reason = "inputs or processor changed since the published version"
+		}
+	}
+}
+
+func (p *planner) circuitOpen(proc string) bool {
+	until, ok := p.snap.OpenCircuits[proc]
+	return ok && until.After(p.snap.Now)
+}
+
+// input judges one declared input partition (table in, date x) of the task for d.
+func (p *planner) input(gt *gate, in pipeline.Input, d, x pipeline.Date) {
+	pk := pipeline.PartKey{Table: in.Table, Date: x}
+	v, ok := p.snap.Versions[pk]
+	if producer := p.g.producer[in.Table]; producer != "" {
+		p.analyticsInput(gt, in, producer, x, v, ok)
+		return
+	}
+	t := p.g.catalog.Table(in.Table)
+	switch {
+	case t.Cover != nil && !t.Calendar && in.Window == pipeline.Same && in.Required:
+		p.perGameInput(gt, in, d, v, ok)
+	case ok:
+		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
+	case in.Required && in.Window == pipeline.Same:
+		gt.waits = append(gt.waits, in.Table+" not published")
+		gt.on = append(gt.on, pk)
+	}
+}
+
+// analyticsInput: another processor's partition must be settled when its
+// task is in scope; outside the scope, whatever is published is read.
+func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x pipeline.Date, v pipeline.PartitionVersion, ok bool) {
+	pk := pipeline.PartKey{Table: in.Table, Date: x}
+	if up, inScope := p.done[pipeline.TaskKey{Processor: producer, Date: x}]; inScope {
+		switch up.State {
+		case pipeline.Published, pipeline.UpToDate, pipeline.Stale: // a stale partition left for a backfill stays readable
+			gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
+		case pipeline.Failed, pipeline.Rejected, pipeline.Blocked:
+			if in.Required {
+				gt.blocks = append(gt.blocks, fmt.Sprintf("%s %s %s", in.Table, x, up.State))
+			}
+		default:
+			if in.Required {
+				what := "not published"
+				if ok {
+					what = "being recomputed"
+				}
+				gt.waits = append(gt.waits, fmt.Sprintf("%s %s %s", in.Table, x, what))
+				gt.on = append(gt.on, pk)
+			}
+		}
+		return
+	}
+	if ok {
+		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
+	} else if in.Required && in.Window == pipeline.Same {
+		gt.waits = append(gt.waits, in.Table+" not published")
+		gt.on = append(gt.on, pk)
+	}
+}
+
+// perGameInput applies the completeness gate: every game the calendar lists
+// on d must be final and covered, or covered by the fallback source once the
+// fallback delay passed; past the deadline the task runs on what is complete.
+func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v pipeline.PartitionVersion, ok bool) {
+	cal := p.g.catalog.Calendar()
+	cv, calOK := p.snap.Versions[pipeline.PartKey{Table: cal.Name, Date: d}]
+	if !calOK {
+		gt.waits = append(gt.waits, cal.Name+" not published")
+		gt.on = append(gt.on, pipeline.PartKey{Table: cal.Name, Date: d})
+		return
+	}
+	if ok {
+		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: d, Version: v.Version})
+	}
+	var notFinal, missing []string
+	for _, game := range cv.Coverage.Games {
+		switch {
+		case slices.Contains(cv.Coverage.NotFinal, game):
+			notFinal = append(notFinal, game)
+		case ok && v.Coverage.Has(game):
+		case p.fallback(gt, in, d, game):
+			gt.fallback = append(gt.fallback, game)
+		default:
+			missing = append(missing, game)
+		}
+	}
+	if len(notFinal)+len(missing) == 0 {
+		return
+	}
+	deadline := p.pol.Deadline(d)
+	if !p.snap.Now.Before(deadline) {
+		gt.missing = append(gt.missing, append(notFinal, missing...)...)
+		return
+	}
+	gt.waitUntil(deadline)
+	gt.on = append(gt.on, pipeline.PartKey{Table: in.Table, Date: d}, pipeline.PartKey{Table: cal.Name, Date: d})
+	if in.Fallback != "" {
+		gt.on = append(gt.on, pipeline.PartKey{Table: in.Fallback, Date: d})
+	}
+	gt.missing = append(gt.missing, append(notFinal, missing...)...)
+	if len(notFinal) > 0 {
+		gt.waits = append(gt.waits, fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", ")))
+	}
+	if len(missing) > 0 {
+		gt.waits = append(gt.waits, fmt.Sprintf("%s missing %d of %d games (%s)", in.Table, len(missing), len(cv.Coverage.Games), strings.Join(missing, ", ")))
+	}
+}
+
+// fallback reports whether game may be summed from the input's fallback
+// source now; when it may later, the gate wakes at that time.
+func (p *planner) fallback(gt *gate, in pipeline.Input, d pipeline.Date, game string) bool {
+	if in.Fallback == "" {
+		return false
+	}
+	fv, ok := p.snap.Versions[pipeline.PartKey{Table: in.Fallback, Date: d}]
+	if !ok || !fv.Coverage.Has(game) {
+		return false
+	}
+	at := fv.CreatedAt.Add(p.pol.FallbackAfter)
+	if p.snap.Now.Before(at) && p.snap.Now.Before(p.pol.Deadline(d)) {
+		gt.waitUntil(at)
+		return false
+	}
+	gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Fallback, Date: d, Version: fv.Version})
+	return true
+}
+
+func compareInputs(a, b pipeline.InputVersion) int {
+	if a.Table != b.Table {
+		return strings.Compare(a.Table, b.Table)
+	}
+	return int(a.Date - b.Date)
+}
+
+// summarise joins reasons, naming the first three and counting the rest.
+func summarise(reasons []string) string {
+	reasons = slices.Compact(reasons)
+	if len(reasons) <= 3 {
+		return strings.Join(reasons, "; ")
+	}
+	return strings.Join(reasons[:3], "; ") + fmt.Sprintf("; and %d more", len(reasons)-3)
+}

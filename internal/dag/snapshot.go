@@ -1,0 +1,57 @@
+package dag
+
+import (
+	"time"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Policy holds the gate's and scheduler's settings.
+type Policy struct {
+	// CompletenessDeadline: how long after the end of D incomplete inputs
+	// are waited for before running on the complete games (default 36h).
+	CompletenessDeadline time.Duration
+	// FallbackAfter: how long a game's box score may be missing after its
+	// gamebook arrived before the totals are summed from the gamebook (2h).
+	FallbackAfter time.Duration
+	// AutoRefreshDays: stale partitions within this many days of the newest
+	// date recompute by themselves; older ones wait for a backfill (45).
+	AutoRefreshDays int
+}
+
+// DefaultPolicy is SPEC §6's defaults.
+func DefaultPolicy() Policy {
+	return Policy{CompletenessDeadline: 36 * time.Hour, FallbackAfter: 2 * time.Hour, AutoRefreshDays: 45}
+}
+
+// Deadline is when the completeness deadline of date d passes: the given
+// duration after the end of d (UTC).
+func (p Policy) Deadline(d pipeline.Date) time.Time {
+	return d.AddDays(1).Time().Add(p.CompletenessDeadline)
+}
+
+// Snapshot is everything the planner may look at: immutable, with the time
+// passed in, so that a plan is a pure function of it.
+type Snapshot struct {
+	Now time.Time
+	// From..To are the dates whose tasks are in scope; Processors the
+	// processors in scope (nil: all).
+	From, To   pipeline.Date
+	Processors []string
+	// Versions are the current versions of every partition the tasks in
+	// scope may read or write (their windows included).
+	Versions map[pipeline.PartKey]pipeline.PartitionVersion
+	// Tasks are the remembered task records (absent: never run).
+	Tasks map[pipeline.TaskKey]pipeline.TaskRecord
+	// OpenCircuits maps a processor whose circuit is open to the time it
+	// half-opens.
+	OpenCircuits map[string]time.Time
+	// Newest is the newest date the calendar has; stale partitions older
+	// than Newest - AutoRefreshDays are not recomputed unless RefreshAll.
+	Newest     pipeline.Date
+	RefreshAll bool
+	// Force recomputes tasks in scope even when up to date, once: a task
+	// whose record is newer than ForceSince counts as done.
+	Force      bool
+	ForceSince time.Time
+}

@@ -1,0 +1,62 @@
+package pipeline
+
+import "time"
+
+// Task states (SPEC §2).
+const (
+	Pending   = "pending"
+	Waiting   = "waiting"
+	Ready     = "ready"
+	Running   = "running"
+	Published = "published"
+	UpToDate  = "up_to_date"
+	Rejected  = "rejected"
+	Failed    = "failed"
+	Blocked   = "blocked"
+	Stale     = "stale"
+)
+
+// TaskKey names a task: one processor for one date.
+type TaskKey struct {
+	Processor string `json:"processor"`
+	Date      Date   `json:"game_date"`
+}
+
+// PartKey names a partition.
+type PartKey struct {
+	Table string `json:"table"`
+	Date  Date   `json:"game_date"`
+}
+
+// TaskRecord is what the database remembers of a task between runs.
+type TaskRecord struct {
+	Key            TaskKey
+	State          string
+	Reason         string
+	Attempts       int
+	NextAttemptAt  time.Time // zero: no retry pending
+	LeaseOwner     string
+	LeaseExpiresAt time.Time
+	LastError      string
+	// Fingerprint is the input fingerprint the last failed or rejected run
+	// was for: the outcome stands until the inputs or processor change.
+	Fingerprint string
+	UpdatedAt   time.Time
+}
+
+// Leased reports whether a worker holds an unexpired lease at now.
+func (r TaskRecord) Leased(now time.Time) bool {
+	return r.LeaseOwner != "" && r.LeaseExpiresAt.After(now)
+}
+
+// TaskRun is one execution of a task, for the timeline of recent runs.
+type TaskRun struct {
+	ID         int64      `json:"id"`
+	Task       TaskKey    `json:"task"`
+	Worker     string     `json:"worker"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	State      string     `json:"state"`
+	Error      string     `json:"error,omitempty"`
+	Version    int        `json:"version,omitempty"`
+}

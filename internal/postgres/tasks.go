@@ -1,0 +1,189 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+const taskColumns = `processor, game_date, state, reason, attempts, next_attempt_at, COALESCE(lease_owner, ''),
+	lease_expires_at, last_error, input_fingerprint, updated_at`
+
+func scanTask(row pgx.Row) (pipeline.TaskRecord, error) {
+	var (
+		r                      pipeline.TaskRecord
+		date                   time.Time
+		next, expires, updated *time.Time
+	)
+	err := row.Scan(&r.Key.Processor, &date, &r.State, &r.Reason, &r.Attempts, &next, &r.LeaseOwner,
+		&expires, &r.LastError, &r.Fingerprint, &updated)
+	r.Key.Date, r.NextAttemptAt, r.LeaseExpiresAt, r.UpdatedAt = pipeline.DateOf(date), deref(next), deref(expires), deref(updated)
+	return r, err
+}
+
+// Tasks implements pipeline.Store.
+func (s *Store) Tasks(ctx context.Context, from, to pipeline.Date) ([]pipeline.TaskRecord, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+taskColumns+" FROM tasks WHERE game_date BETWEEN $1 AND $2",
+		from.Time(), to.Time())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []pipeline.TaskRecord
+	for rows.Next() {
+		r, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: tasks: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SaveTasks implements pipeline.Store.
+func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now time.Time) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, r := range recs {
+		b.Queue(`INSERT INTO tasks
+			(processor, game_date, state, reason, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (processor, game_date) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+				attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
+				last_error = excluded.last_error, input_fingerprint = excluded.input_fingerprint,
+				updated_at = excluded.updated_at
+			WHERE tasks.lease_owner IS NULL OR tasks.lease_expires_at <= excluded.updated_at`,
+			r.Key.Processor, r.Key.Date.Time(), r.State, r.Reason, r.Attempts, nullTime(r.NextAttemptAt),
+			r.LastError, r.Fingerprint, now)
+	}
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: save tasks: %w", err)
+	}
+	return nil
+}
+
+// ClaimTask implements pipeline.Store.
+func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) (pipeline.TaskRecord, error) {
+	r, err := scanTask(s.pool.QueryRow(ctx, `INSERT INTO tasks
+		(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
+		VALUES ($1, $2, 'running', 1, $3, $4, $5)
+		ON CONFLICT (processor, game_date) DO UPDATE SET state = 'running', attempts = tasks.attempts + 1,
+			lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at,
+			updated_at = excluded.updated_at
+		WHERE tasks.lease_owner IS NULL OR tasks.lease_expires_at <= excluded.updated_at
+			OR tasks.lease_owner = excluded.lease_owner
+		RETURNING `+taskColumns, key.Processor, key.Date.Time(), owner, expires, now))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fmt.Errorf("task %s %s is leased by another worker: %w", key.Processor, key.Date, pipeline.ErrConflict)
+	}
+	if err != nil {
+		return r, fmt.Errorf("postgres: claim task: %w", err)
+	}
+	return r, nil
+}
+
+// ReleaseTask implements pipeline.Store.
+func (s *Store) ReleaseTask(ctx context.Context, r pipeline.TaskRecord, owner string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE tasks SET state = $1, reason = $2, attempts = $3,
+		next_attempt_at = $4, last_error = $5, input_fingerprint = $6, lease_owner = NULL, lease_expires_at = NULL,
+		updated_at = $7 WHERE processor = $8 AND game_date = $9 AND lease_owner = $10`,
+		r.State, r.Reason, r.Attempts, nullTime(r.NextAttemptAt), r.LastError, r.Fingerprint,
+		r.UpdatedAt, r.Key.Processor, r.Key.Date.Time(), owner)
+	if err != nil {
+		return fmt.Errorf("postgres: release task: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("task %s %s: lease of %s lost: %w", r.Key.Processor, r.Key.Date, owner, pipeline.ErrConflict)
+	}
+	return nil
+}
+
+// StartRun implements pipeline.Store.
+func (s *Store) StartRun(ctx context.Context, run pipeline.TaskRun) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, run.Task.Processor, run.Task.Date.Time(), run.Worker,
+		run.StartedAt, run.State).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: start run: %w", err)
+	}
+	return id, nil
+}
+
+// FinishRun implements pipeline.Store.
+func (s *Store) FinishRun(ctx context.Context, id int64, state, errText string, version int, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE task_runs SET finished_at = $1, state = $2, error = $3, version = $4
+		WHERE id = $5`, at, state, errText, nullInt(version), id)
+	if err != nil {
+		return fmt.Errorf("postgres: finish run: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("run %d: %w", id, pipeline.ErrNotFound)
+	}
+	return nil
+}
+
+// Runs implements pipeline.Store.
+func (s *Store) Runs(ctx context.Context, since time.Time, limit int) ([]pipeline.TaskRun, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, processor, game_date, worker, started_at, finished_at, state,
+		error, COALESCE(version, 0) FROM task_runs WHERE started_at >= $1 ORDER BY started_at, id LIMIT $2`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: runs: %w", err)
+	}
+	defer rows.Close()
+	var out []pipeline.TaskRun
+	for rows.Next() {
+		var (
+			r        pipeline.TaskRun
+			date     time.Time
+			finished *time.Time
+		)
+		if err := rows.Scan(&r.ID, &r.Task.Processor, &date, &r.Worker, &r.StartedAt, &finished, &r.State, &r.Error, &r.Version); err != nil {
+			return nil, fmt.Errorf("postgres: runs: %w", err)
+		}
+		r.Task.Date, r.StartedAt = pipeline.DateOf(date), r.StartedAt.UTC()
+		if finished != nil {
+			f := finished.UTC()
+			r.FinishedAt = &f
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PendingTriggers implements pipeline.Store.
+func (s *Store) PendingTriggers(ctx context.Context, limit int) ([]pipeline.Trigger, error) {
+	return s.triggers(ctx, "processed_at IS NULL", nil, limit)
+}
+
+// MarkTriggers implements pipeline.Store.
+func (s *Store) MarkTriggers(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, "UPDATE triggers SET processed_at = $1 WHERE id = ANY($2)", at, ids); err != nil {
+		return fmt.Errorf("postgres: mark triggers: %w", err)
+	}
+	return nil
+}

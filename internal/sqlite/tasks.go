@@ -1,0 +1,209 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+func nullMicros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func timeOf(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMicros(n.Int64)
+}
+
+const taskColumns = `processor, game_date, state, reason, attempts, next_attempt_at, COALESCE(lease_owner, ''),
+	lease_expires_at, last_error, input_fingerprint, updated_at`
+
+func scanTask(sc scanner) (pipeline.TaskRecord, error) {
+	var (
+		r                      pipeline.TaskRecord
+		date                   string
+		next, expires, updated sql.NullInt64
+	)
+	if err := sc.Scan(&r.Key.Processor, &date, &r.State, &r.Reason, &r.Attempts, &next, &r.LeaseOwner,
+		&expires, &r.LastError, &r.Fingerprint, &updated); err != nil {
+		return r, err
+	}
+	d, err := pipeline.ParseDate(date)
+	r.Key.Date, r.NextAttemptAt, r.LeaseExpiresAt, r.UpdatedAt = d, timeOf(next), timeOf(expires), timeOf(updated)
+	return r, err
+}
+
+// Tasks implements pipeline.Store.
+func (s *Store) Tasks(ctx context.Context, from, to pipeline.Date) ([]pipeline.TaskRecord, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT "+taskColumns+" FROM tasks WHERE game_date BETWEEN ? AND ?",
+		from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []pipeline.TaskRecord
+	for rows.Next() {
+		r, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: tasks: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SaveTasks implements pipeline.Store.
+func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now time.Time) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: save tasks: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tasks
+		(processor, game_date, state, reason, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (processor, game_date) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+			attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
+			last_error = excluded.last_error, input_fingerprint = excluded.input_fingerprint,
+			updated_at = excluded.updated_at
+		WHERE tasks.lease_owner IS NULL OR tasks.lease_expires_at <= ?`)
+	if err != nil {
+		return fmt.Errorf("sqlite: save tasks: %w", err)
+	}
+	for _, r := range recs {
+		if _, err := stmt.ExecContext(ctx, r.Key.Processor, r.Key.Date.String(), r.State, r.Reason, r.Attempts,
+			nullMicros(r.NextAttemptAt), r.LastError, r.Fingerprint, micros(now), micros(now)); err != nil {
+			return fmt.Errorf("sqlite: save task %s %s: %w", r.Key.Processor, r.Key.Date, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// ClaimTask implements pipeline.Store.
+func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) (pipeline.TaskRecord, error) {
+	row := s.write.QueryRowContext(ctx, `INSERT INTO tasks
+		(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
+		VALUES (?, ?, 'running', 1, ?, ?, ?)
+		ON CONFLICT (processor, game_date) DO UPDATE SET state = 'running', attempts = tasks.attempts + 1,
+			lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at,
+			updated_at = excluded.updated_at
+		WHERE tasks.lease_owner IS NULL OR tasks.lease_expires_at <= excluded.updated_at
+			OR tasks.lease_owner = excluded.lease_owner
+		RETURNING `+taskColumns, key.Processor, key.Date.String(), owner, micros(expires), micros(now))
+	r, err := scanTask(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("task %s %s is leased by another worker: %w", key.Processor, key.Date, pipeline.ErrConflict)
+	}
+	if err != nil {
+		return r, fmt.Errorf("sqlite: claim task: %w", err)
+	}
+	return r, nil
+}
+
+// ReleaseTask implements pipeline.Store.
+func (s *Store) ReleaseTask(ctx context.Context, r pipeline.TaskRecord, owner string) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, attempts = ?,
+		next_attempt_at = ?, last_error = ?, input_fingerprint = ?, lease_owner = NULL, lease_expires_at = NULL,
+		updated_at = ? WHERE processor = ? AND game_date = ? AND lease_owner = ?`,
+		r.State, r.Reason, r.Attempts, nullMicros(r.NextAttemptAt), r.LastError, r.Fingerprint,
+		micros(r.UpdatedAt), r.Key.Processor, r.Key.Date.String(), owner)
+	if err != nil {
+		return fmt.Errorf("sqlite: release task: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("task %s %s: lease of %s lost: %w", r.Key.Processor, r.Key.Date, owner, pipeline.ErrConflict)
+	}
+	return nil
+}
+
+// StartRun implements pipeline.Store.
+func (s *Store) StartRun(ctx context.Context, run pipeline.TaskRun) (int64, error) {
+	var id int64
+	err := s.write.QueryRowContext(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, run.Task.Processor, run.Task.Date.String(), run.Worker,
+		micros(run.StartedAt), run.State).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: start run: %w", err)
+	}
+	return id, nil
+}
+
+// FinishRun implements pipeline.Store.
+func (s *Store) FinishRun(ctx context.Context, id int64, state, errText string, version int, at time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE task_runs SET finished_at = ?, state = ?, error = ?, version = ?
+		WHERE id = ?`, micros(at), state, errText, nullInt(version), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: finish run: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("run %d: %w", id, pipeline.ErrNotFound)
+	}
+	return nil
+}
+
+// Runs implements pipeline.Store.
+func (s *Store) Runs(ctx context.Context, since time.Time, limit int) ([]pipeline.TaskRun, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, processor, game_date, worker, started_at, finished_at, state,
+		error, COALESCE(version, 0) FROM task_runs WHERE started_at >= ? ORDER BY started_at, id LIMIT ?`, micros(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: runs: %w", err)
+	}
+	defer rows.Close()
+	var out []pipeline.TaskRun
+	for rows.Next() {
+		var (
+			r        pipeline.TaskRun
+			date     string
+			started  int64
+			finished sql.NullInt64
+		)
+		if err := rows.Scan(&r.ID, &r.Task.Processor, &date, &r.Worker, &started, &finished, &r.State, &r.Error, &r.Version); err != nil {
+			return nil, fmt.Errorf("sqlite: runs: %w", err)
+		}
+		if r.Task.Date, err = pipeline.ParseDate(date); err != nil {
+			return nil, err
+		}
+		r.StartedAt = fromMicros(started)
+		if finished.Valid {
+			f := fromMicros(finished.Int64)
+			r.FinishedAt = &f
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PendingTriggers implements pipeline.Store.
+func (s *Store) PendingTriggers(ctx context.Context, limit int) ([]pipeline.Trigger, error) {
+	return s.triggers(ctx, "processed_at IS NULL", 0, limit)
+}
+
+// MarkTriggers implements pipeline.Store.
+func (s *Store) MarkTriggers(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{micros(at)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.write.ExecContext(ctx, "UPDATE triggers SET processed_at = ? WHERE id IN ("+
+		strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: mark triggers: %w", err)
+	}
+	return nil
+}

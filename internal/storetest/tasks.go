@@ -1,0 +1,116 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/statgate/statgate/internal/nba"
+	p "github.com/statgate/statgate/internal/pipeline"
+)
+
+var t0 = time.Date(2023, 2, 4, 6, 0, 0, 0, time.UTC)
+
+func testLeases(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	key := p.TaskKey{Processor: nba.PlayerGame, Date: opening}
+	r, err := s.ClaimTask(ctx, key, "a", t0, t0.Add(time.Minute))
+	if err != nil || r.State != p.Running || r.Attempts != 1 || r.LeaseOwner != "a" {
+		t.Fatalf("ClaimTask(new) = %+v, %v; want running, attempt 1, owned by a", r, err)
+	}
+	if _, err := s.ClaimTask(ctx, key, "b", t0.Add(30*time.Second), t0.Add(2*time.Minute)); !errors.Is(err, p.ErrConflict) {
+		t.Errorf("ClaimTask by b while a holds the lease: %v, want ErrConflict", err)
+	}
+	// The lease expires (a died): b takes over, and a's late release fails.
+	r, err = s.ClaimTask(ctx, key, "b", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
+	if err != nil || r.Attempts != 2 || r.LeaseOwner != "b" {
+		t.Fatalf("ClaimTask by b after expiry = %+v, %v; want attempt 2 owned by b", r, err)
+	}
+	done := p.TaskRecord{Key: key, State: p.Published, Fingerprint: "f", UpdatedAt: t0.Add(3 * time.Minute)}
+	if err := s.ReleaseTask(ctx, done, "a"); !errors.Is(err, p.ErrConflict) {
+		t.Errorf("ReleaseTask by a after losing the lease: %v, want ErrConflict", err)
+	}
+	// The planner's verdicts never overwrite a leased task.
+	if err := s.SaveTasks(ctx, []p.TaskRecord{{Key: key, State: p.Waiting, Reason: "x"}}, t0.Add(150*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseTask(ctx, done, "b"); err != nil {
+		t.Fatalf("ReleaseTask by b: %v", err)
+	}
+	got, err := s.Tasks(ctx, opening, opening)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Tasks = %v, %v; want one", got, err)
+	}
+	if g := got[0]; g.State != p.Published || g.LeaseOwner != "" || g.Fingerprint != "f" || g.Attempts != 0 {
+		t.Errorf("task after release = %+v, want published, no lease, fingerprint f, attempts 0", g)
+	}
+	next := t0.Add(time.Hour)
+	if err := s.SaveTasks(ctx, []p.TaskRecord{{Key: key, State: p.Waiting, Reason: "retry", Attempts: 3, NextAttemptAt: next, LastError: "busy"}}, t0.Add(4*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Tasks(ctx, opening, opening)
+	if g := got[0]; g.State != p.Waiting || !g.NextAttemptAt.Equal(next) || g.Attempts != 3 || g.LastError != "busy" {
+		t.Errorf("task after SaveTasks = %+v, want waiting for a retry at %v", g, next)
+	}
+}
+
+// testClaimRace: many goroutines claim one task at once; exactly one wins.
+func testClaimRace(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	key := p.TaskKey{Processor: nba.TeamOffense, Date: opening}
+	var wins, conflicts atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, err := s.ClaimTask(ctx, key, string(rune('a'+i)), t0, t0.Add(time.Minute))
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, p.ErrConflict):
+				conflicts.Add(1)
+			default:
+				t.Errorf("ClaimTask: %v", err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if wins.Load() != 1 || conflicts.Load() != 7 {
+		t.Errorf("8 concurrent claims: %d won, %d conflicted; want 1 and 7", wins.Load(), conflicts.Load())
+	}
+}
+
+func testRunsAndTriggers(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	key := p.TaskKey{Processor: nba.TeamOffense, Date: opening}
+	id, err := s.StartRun(ctx, p.TaskRun{Task: key, Worker: "w1", StartedAt: t0, State: p.Running})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(ctx, id, p.Published, "", 3, t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(ctx, id+100, p.Published, "", 3, t0); !errors.Is(err, p.ErrNotFound) {
+		t.Errorf("FinishRun(missing) = %v, want ErrNotFound", err)
+	}
+	runs, err := s.Runs(ctx, t0.Add(-time.Hour), 10)
+	if err != nil || len(runs) != 1 || runs[0].Version != 3 || runs[0].FinishedAt == nil || !runs[0].FinishedAt.Equal(t0.Add(time.Second)) {
+		t.Errorf("Runs = %+v, %v; want the one finished run of version 3", runs, err)
+	}
+	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()), load(nba.GamebookTable, opening, gamebookRows()))
+	pending, err := s.PendingTriggers(ctx, 10)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("PendingTriggers = %v, %v; want 2", pending, err)
+	}
+	if err := s.MarkTriggers(ctx, []int64{pending[0].ID}, t0); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = s.PendingTriggers(ctx, 10)
+	if len(pending) != 1 || pending[0].Table != nba.Gamebook {
+		t.Errorf("PendingTriggers after marking the first = %+v, want only the gamebook's", pending)
+	}
+}
