@@ -23,8 +23,11 @@ type demoSummary struct {
 }
 
 func newDemoCmd(c *cli) *cobra.Command {
-	var noServe bool
-	var addr string
+	var (
+		noServe bool
+		addr    string
+		ef      engineFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "demo [--no-serve]",
 		Short: "Load the bundled real 2022-23 season and summarise it",
@@ -48,7 +51,7 @@ func newDemoCmd(c *cli) *cobra.Command {
 						res.Table, res.Rows, res.Partitions, res.NewVersions)
 				}
 			}
-			run, err := c.runSeason(cmd.Context(), s)
+			run, err := c.runSeason(cmd.Context(), s, ef)
 			if err != nil {
 				return err
 			}
@@ -70,6 +73,7 @@ func newDemoCmd(c *cli) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "exit after the summary instead of serving the dashboard")
 	cmd.Flags().StringVar(&addr, "addr", ":8080", "address to serve the dashboard on")
+	ef.register(cmd.Flags())
 	return cmd
 }
 

@@ -123,6 +123,9 @@ func TestDemoLoadsTheSeason(t *testing.T) {
 		t.Errorf("demo did not load %v", want)
 	}
 	p := sum.Pipeline
+	if len(p.Partial) != 16 {
+		t.Errorf("demo partial dates = %d (%v), want the 16 dates of the 18 games without box scores", len(p.Partial), p.Partial)
+	}
 	if p.From.String() != "2022-10-18" || p.To.String() != "2023-06-12" || p.Tasks["published"] != 5*238 || len(p.Tasks) != 1 {
 		t.Errorf("demo pipeline %s..%s tasks %v, want 2022-10-18..2023-06-12 with all 1190 tasks published", p.From, p.To, p.Tasks)
 	}
@@ -161,13 +164,15 @@ func TestRunWaitsThenPublishes(t *testing.T) {
 	if code, _, errs := runCLI(t, db, "load", "--table", "nbac_schedule", schedule); code != 0 {
 		t.Fatalf("load: %s", errs)
 	}
-	code, out, errs := runCLI(t, db, "run", "--date", "2022-10-18", "--processors", "player_game_summary")
+	// A deadline far in the future makes 2022-10-18 as recent as tonight.
+	code, out, errs := runCLI(t, db, "run", "--date", "2022-10-18", "--processors", "player_game_summary",
+		"--completeness-deadline", "1000000h")
 	if code != 0 {
 		t.Fatalf("run: exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"team_offense_game_summary 2022-10-18 waiting: nbac_team_boxscore not published",
-		"player_game_summary 2022-10-18 waiting: nbac_gamebook_player_stats not published",
+		"team_offense_game_summary 2022-10-18 waiting: nbac_team_boxscore missing 1 of 1 games (20221018_PHI_BOS)",
+		"player_game_summary 2022-10-18 waiting: nbac_gamebook_player_stats missing 1 of 1 games (20221018_PHI_BOS); team_offense_game_summary 2022-10-18 not published",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run output %q lacks %q", out, want)
@@ -195,5 +200,41 @@ func TestGraphFormats(t *testing.T) {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("graph --format %s: exit %d (%s), output lacks %q", format, code, errs, want)
 		}
+	}
+}
+
+// TestBackfillStatusExplain drives a small real backfill through the CLI:
+// a dry run says what it would start, the run publishes, a second run has
+// nothing to do, status draws the matrix and explain names the inputs.
+func TestBackfillStatusExplain(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "statgate.db")
+	if code, _, errs := runCLI(t, db, "demo", "--no-serve"); code != 0 {
+		t.Fatalf("demo: %s", errs)
+	}
+	code, out, errs := runCLI(t, db, "backfill", "--from", "2023-02-01", "--to", "2023-02-05", "--mode", "all", "--dry-run")
+	// Recomputing everything starts the five dates' team tasks and the
+	// first upcoming team context; the other 14 wait for their upstream.
+	if code != 0 || !strings.Contains(out, "would start 11 tasks; tasks by state: map[ready:11 waiting:14]") {
+		t.Errorf("backfill --mode all --dry-run: exit %d (%s), %q; want 11 to start and 14 waiting", code, errs, out)
+	}
+	code, out, errs = runCLI(t, db, "--json", "backfill", "--from", "2023-02-01", "--to", "2023-02-05")
+	var sum backfillSummary
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum.Tasks["published"] != 25 || len(sum.Runs) != 0 {
+		t.Errorf("backfill of an up-to-date range: exit %d (%s), %+v; want 25 published and no runs", code, errs, sum)
+	}
+	code, out, _ = runCLI(t, db, "status", "--from", "2023-02-03", "--to", "2023-02-03")
+	if code != 0 || !strings.Contains(out, "2023-02-03 P P P P P") {
+		t.Errorf("status: exit %d, %q; want a row of five published cells for 2023-02-03", code, out)
+	}
+	code, out, _ = runCLI(t, db, "explain", "player_game_summary", "2023-02-03")
+	for _, want := range []string{"player_game_summary 2023-02-03: published", "team_offense_game_summary 2023-02-03 version 1", "up to date: true"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("explain: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	code, out, _ = runCLI(t, db, "explain", "team_offense_game_summary", "2023-02-06")
+	if code != 0 || !strings.Contains(out, "published without 1 games: 20230206_CLE_WAS") {
+		t.Errorf("explain of a partial date: exit %d, %q; want the missing game named", code, out)
 	}
 }

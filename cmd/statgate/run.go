@@ -3,21 +3,18 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/publish"
 )
 
 // graph builds the processor graph; a bad declaration stops the program.
 func graph() (*dag.Graph, error) { return dag.Build(nba.Catalog, nba.Processors()) }
-
-func (c *cli) executor(s pipeline.Store) *publish.Executor {
-	return &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(200_000), Calendar: nba.Schedule}
-}
 
 // processorNames validates a --processors list against the graph.
 func processorNames(g *dag.Graph, list []string) ([]string, error) {
@@ -32,30 +29,33 @@ func processorNames(g *dag.Graph, list []string) ([]string, error) {
 	return list, nil
 }
 
+func parseDateFlag(name, value string) (pipeline.Date, error) {
+	d, err := pipeline.ParseDate(value)
+	if err != nil {
+		return 0, usageError{fmt.Errorf("--%s: %w", name, err)}
+	}
+	return d, nil
+}
+
 func newRunCmd(c *cli) *cobra.Command {
 	var (
 		date  string
 		procs []string
 		force bool
+		wait  time.Duration
+		ef    engineFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "run --date D [--processors a,b] [--force]",
-		Short: "Compute and publish the analytics tables for one date",
+		Use:   "run --date D [--processors a,b] [--force] [--wait DURATION]",
+		Short: "Run the pipeline for one date",
 		Long: `Run computes the named processors (default: all) for one date, with every
-processor they depend on, in dependency order. A task whose required inputs for
-the date are not published waits and says what for; exit status 1 when a task
-was rejected by a critical quality check.`,
+processor they depend on, in dependency order behind the completeness gate, and
+returns when every task is finished or waiting. A waiting task says what it
+waits for; --wait keeps waiting for inputs up to that long. Exit status 1 when
+a task failed or was rejected by a critical quality check.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := pipeline.ParseDate(date)
-			if err != nil {
-				return usageError{fmt.Errorf("--date: %w", err)}
-			}
-			g, err := graph()
-			if err != nil {
-				return err
-			}
-			names, err := processorNames(g, procs)
+			d, err := parseDateFlag("date", date)
 			if err != nil {
 				return err
 			}
@@ -64,45 +64,61 @@ was rejected by a critical quality check.`,
 				return err
 			}
 			defer s.Close()
-			results, err := c.executor(s).RunDate(cmd.Context(), g, names, d, publish.Options{Force: force})
+			e, g, err := c.newEngine(s, ef, nil)
+			if err != nil {
+				return err
+			}
+			names, err := processorNames(g, procs)
+			if err != nil {
+				return err
+			}
+			rep, err := e.Run(cmd.Context(), engine.Scope{From: d, To: d, Processors: g.Upstream(names...), Force: force, WaitFor: wait})
 			if err != nil {
 				return err
 			}
 			if c.jsonOut {
-				if err := c.printJSON(results); err != nil {
+				if err := c.printJSON(rep.Final); err != nil {
 					return err
 				}
 			} else {
-				for _, r := range results {
-					c.printTask(r)
+				for _, dec := range rep.Final {
+					c.printDecision(dec)
 				}
 			}
-			for _, r := range results {
-				if r.State == publish.Rejected {
-					return fmt.Errorf("%s %s was rejected by a critical quality check", r.Processor, r.Date)
-				}
-			}
-			return nil
+			return failedTasks(rep)
 		},
 	}
 	cmd.Flags().StringVar(&date, "date", "", "game date (YYYY-MM-DD)")
 	cmd.Flags().StringSliceVar(&procs, "processors", nil, "processors to run (default: all)")
 	cmd.Flags().BoolVar(&force, "force", false, "recompute even when inputs are unchanged")
+	cmd.Flags().DurationVar(&wait, "wait", 0, "keep waiting for inputs up to this long")
+	ef.register(cmd.Flags())
 	_ = cmd.MarkFlagRequired("date")
 	return cmd
 }
 
-// printTask prints one line per task, and one per failed check under it.
-func (c *cli) printTask(r publish.DateResult) {
-	line := fmt.Sprintf("%s %s %s", r.Processor, r.Date, r.State)
-	switch {
-	case r.Reason != "":
-		line += ": " + r.Reason
-	case r.State == publish.Published || r.State == publish.UpToDate:
-		line += fmt.Sprintf(" (version %d, %d rows)", r.Version.Version, r.Version.RowCount)
+// failedTasks turns failed or rejected tasks into the command's error.
+func failedTasks(rep engine.Report) error {
+	var bad []string
+	for _, d := range rep.Final {
+		if d.State == pipeline.Failed || d.State == pipeline.Rejected {
+			bad = append(bad, fmt.Sprintf("%s %s %s", d.Task.Processor, d.Task.Date, d.State))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d tasks failed or were rejected: %s", len(bad), strings.Join(bad, ", "))
+}
+
+// printDecision prints one line per task.
+func (c *cli) printDecision(d dag.Decision) {
+	line := fmt.Sprintf("%s %s %s", d.Task.Processor, d.Task.Date, d.State)
+	if d.Reason != "" {
+		line += ": " + d.Reason
+	}
+	if d.Partial && (d.State == pipeline.Published || d.State == pipeline.UpToDate) {
+		line += fmt.Sprintf(" (partial: %d games missing: %s)", len(d.Missing), strings.Join(d.Missing, ", "))
 	}
 	c.printf("%s\n", line)
-	for _, o := range r.Outcomes {
-		c.printf("  %s %s %s: observed %s, expected %s\n", o.Severity, o.Check, o.Subject, o.Observed, o.Expected)
-	}
 }

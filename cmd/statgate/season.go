@@ -4,29 +4,32 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/publish"
 )
 
 // seasonRun summarises running every processor over every date of the
-// loaded schedule.
+// loaded schedule through the engine.
 type seasonRun struct {
-	From      pipeline.Date        `json:"from"`
-	To        pipeline.Date        `json:"to"`
-	Tasks     map[string]int       `json:"tasks_by_state"`
-	Rows      map[string]int       `json:"rows_by_table"`
-	Checks    map[string]int       `json:"failed_checks_by_severity"`
-	Problems  []publish.DateResult `json:"problems,omitempty"`
-	Warnings  []pipeline.Outcome   `json:"-"`
-	ElapsedMS int64                `json:"elapsed_ms"`
+	From      pipeline.Date      `json:"from"`
+	To        pipeline.Date      `json:"to"`
+	Tasks     map[string]int     `json:"tasks_by_state"`
+	Runs      map[string]int     `json:"runs_by_outcome"`
+	Rows      map[string]int     `json:"rows_by_table"`
+	Checks    map[string]int     `json:"failed_checks_by_severity"`
+	Partial   []string           `json:"partial_dates"`
+	Problems  []dag.Decision     `json:"problems,omitempty"`
+	Warnings  []pipeline.Outcome `json:"-"`
+	ElapsedMS int64              `json:"elapsed_ms"`
 }
 
-// runSeason runs the pipeline date by date over the schedule's range, so
-// that every window of earlier dates is published before it is read.
-func (c *cli) runSeason(ctx context.Context, s pipeline.Store) (seasonRun, error) {
+// runSeason backfills the schedule's whole range.
+func (c *cli) runSeason(ctx context.Context, s pipeline.Store, ef engineFlags) (seasonRun, error) {
 	start := time.Now()
 	parts, err := s.Partitions(ctx, pipeline.PartitionFilter{Table: nba.Schedule})
 	if err != nil {
@@ -36,57 +39,79 @@ func (c *cli) runSeason(ctx context.Context, s pipeline.Store) (seasonRun, error
 	if len(parts) == 0 {
 		return run, fmt.Errorf("no schedule loaded")
 	}
-	g, err := graph()
+	run.From, run.To = parts[0].Date, parts[len(parts)-1].Date
+	var done int64
+	bar, finish := c.progress(c.stderr, "season")
+	e, _, err := c.newEngine(s, ef, func(ev engine.Event) {
+		if ev.State != pipeline.Running {
+			done++
+			bar(done)
+		}
+	})
 	if err != nil {
 		return run, err
 	}
-	x := c.executor(s)
-	run.From, run.To = parts[0].Date, parts[len(parts)-1].Date
-	for d := run.From; d <= run.To; d++ {
-		results, err := x.RunDate(ctx, g, g.Order(), d, publish.Options{})
+	rep, err := e.Run(ctx, engine.Scope{From: run.From, To: run.To, RefreshAll: true})
+	finish()
+	if err != nil {
+		return run, err
+	}
+	run.Runs = rep.Runs
+	partial := map[string]bool{}
+	for _, d := range rep.Final {
+		run.Tasks[d.State]++
+		if d.State != pipeline.Published && d.State != pipeline.UpToDate {
+			run.Problems = append(run.Problems, d)
+		}
+		if d.Partial {
+			partial[fmt.Sprintf("%s (%s)", d.Task.Date, strings.Join(d.Missing, ", "))] = true
+		}
+	}
+	for p := range partial {
+		run.Partial = append(run.Partial, p)
+	}
+	sort.Strings(run.Partial)
+	for _, outs := range rep.Outcomes {
+		for _, o := range outs {
+			run.Checks[string(o.Severity)]++
+			if o.Severity == pipeline.Warning {
+				run.Warnings = append(run.Warnings, o)
+			}
+		}
+	}
+	for _, p := range nba.Processors() {
+		n, err := s.RowCount(ctx, p.Name())
 		if err != nil {
 			return run, err
 		}
-		for _, r := range results {
-			run.Tasks[r.State]++
-			run.Rows[r.Processor] += r.Rows
-			for _, o := range r.Outcomes {
-				run.Checks[string(o.Severity)]++
-				if o.Severity == pipeline.Warning {
-					run.Warnings = append(run.Warnings, o)
-				}
-			}
-			if r.State != publish.Published && r.State != publish.UpToDate {
-				run.Problems = append(run.Problems, r)
-			}
-		}
+		run.Rows[p.Name()] = int(n)
 	}
 	run.ElapsedMS = time.Since(start).Milliseconds()
 	return run, nil
 }
 
 func (c *cli) printSeason(run seasonRun) {
-	c.printf("pipeline %s..%s: ", run.From, run.To)
 	states := make([]string, 0, len(run.Tasks))
 	for st := range run.Tasks {
-		states = append(states, st)
+		states = append(states, fmt.Sprintf("%d %s", run.Tasks[st], st))
 	}
 	sort.Strings(states)
-	for i, st := range states {
-		if i > 0 {
-			c.printf(", ")
-		}
-		c.printf("%d %s", run.Tasks[st], st)
-	}
-	c.printf(" tasks in %s\n", time.Duration(run.ElapsedMS)*time.Millisecond)
-	for _, name := range nba.Processors() {
-		c.printf("  %-30s %7d rows\n", name.Name(), run.Rows[name.Name()])
+	c.printf("pipeline %s..%s: %s tasks in %s (runs: %v)\n", run.From, run.To, strings.Join(states, ", "),
+		time.Duration(run.ElapsedMS)*time.Millisecond, run.Runs)
+	for _, p := range nba.Processors() {
+		c.printf("  %-30s %7d rows\n", p.Name(), run.Rows[p.Name()])
 	}
 	c.printf("quality: %d critical, %d warning check failures\n", run.Checks[string(pipeline.Critical)], run.Checks[string(pipeline.Warning)])
 	for _, w := range run.Warnings {
 		c.printf("  warning %s %s: observed %s, expected %s\n", w.Check, w.Subject, w.Observed, w.Expected)
 	}
-	for _, p := range run.Problems {
-		c.printTask(p)
+	if len(run.Partial) > 0 {
+		c.printf("partial dates (games that never arrived, published without them after the completeness deadline):\n")
+		for _, p := range run.Partial {
+			c.printf("  %s\n", p)
+		}
+	}
+	for _, d := range run.Problems {
+		c.printDecision(d)
 	}
 }

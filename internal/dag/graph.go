@@ -26,6 +26,7 @@ type Graph struct {
 	order    []string // topological: producers before consumers
 	edges    []Edge
 	consumer map[string][]Edge // by input table
+	readers  map[string][]Edge // by input table, raw tables included
 	producer map[string]string // output table -> processor
 }
 
@@ -34,7 +35,8 @@ func Build(cat *pipeline.Catalog, procs []pipeline.Processor) (*Graph, error) {
 	if cat.Calendar() == nil {
 		return nil, fmt.Errorf("the catalog has no calendar table")
 	}
-	g := &Graph{catalog: cat, procs: map[string]pipeline.Processor{}, consumer: map[string][]Edge{}, producer: map[string]string{}}
+	g := &Graph{catalog: cat, procs: map[string]pipeline.Processor{}, consumer: map[string][]Edge{},
+		readers: map[string][]Edge{}, producer: map[string]string{}}
 	for _, p := range procs {
 		out := p.Output()
 		switch {
@@ -59,6 +61,10 @@ func Build(cat *pipeline.Catalog, procs []pipeline.Processor) (*Graph, error) {
 			}
 			if in.Window.From > in.Window.To {
 				return nil, fmt.Errorf("processor %s: input %s has an empty window %s", p.Name(), in.Table, in.Window)
+			}
+			g.readers[in.Table] = append(g.readers[in.Table], Edge{From: g.producer[in.Table], To: p.Name(), Input: in})
+			if in.Fallback != "" {
+				g.readers[in.Fallback] = append(g.readers[in.Fallback], Edge{To: p.Name(), Input: pipeline.Input{Table: in.Fallback, Window: in.Window}})
 			}
 			if t.Kind == pipeline.Raw {
 				continue

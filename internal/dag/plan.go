@@ -49,15 +49,26 @@ type Plan struct {
 // Decide plans every task in scope. It reads only the snapshot and the graph.
 func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 	pl := planner{g: g, snap: snap, pol: pol, done: map[pipeline.TaskKey]*Decision{}, heights: g.heights()}
-	var plan Plan
+	inc := pl.incremental()
+	// Decisions is preallocated: done points into it.
+	plan := Plan{Decisions: make([]Decision, 0, len(g.order)*int(snap.To-snap.From+1))}
 	for _, name := range g.order {
 		if snap.Processors != nil && !slices.Contains(snap.Processors, name) {
 			continue
 		}
 		for d := snap.From; d <= snap.To; d++ {
-			dec := pl.decide(g.procs[name], d)
-			pl.done[dec.Task] = &dec
+			key := pipeline.TaskKey{Processor: name, Date: d}
+			var dec Decision
+			if prev, ok := inc.prev(key); ok && !inc.dirty[key] {
+				dec = prev
+			} else {
+				dec = pl.decide(g.procs[name], d)
+				if inc != nil && (!ok || prev.State != dec.State) {
+					inc.touch(pipeline.PartKey{Table: g.procs[name].Output().Name, Date: d})
+				}
+			}
 			plan.Decisions = append(plan.Decisions, dec)
+			pl.done[key] = &plan.Decisions[len(plan.Decisions)-1]
 			if !dec.WaitUntil.IsZero() && (plan.Wake.IsZero() || dec.WaitUntil.Before(plan.Wake)) {
 				plan.Wake = dec.WaitUntil
 			}
@@ -106,12 +117,31 @@ type planner struct {
 // gate accumulates what one task's inputs say.
 type gate struct {
 	inputs   []pipeline.InputVersion
-	waits    []string
-	blocks   []string
+	waits    []reason
+	blocks   []reason
 	on       []pipeline.PartKey
 	missing  []string
 	fallback []string
 	until    time.Time
+}
+
+// reason is one input's complaint, formatted only when reported (a task
+// waiting on thirty days of a window has thirty of them).
+type reason struct {
+	table string
+	date  pipeline.Date
+	what  string
+	dated bool
+}
+
+func (r reason) String() string {
+	if r.dated {
+		return r.table + " " + r.date.String() + " " + r.what
+	}
+	if r.table == "" {
+		return r.what
+	}
+	return r.table + " " + r.what
 }
 
 func (gt *gate) waitUntil(t time.Time) {
@@ -167,7 +197,7 @@ func (p *planner) runnable(dec *Decision, rec pipeline.TaskRecord, published, fo
 	case rec.Leased(now):
 		dec.State, dec.Reason = pipeline.Running, "leased by "+rec.LeaseOwner
 		dec.WaitUntil = rec.LeaseExpiresAt
-	case (rec.State == pipeline.Failed || rec.State == pipeline.Rejected) && rec.Fingerprint == dec.Fingerprint && !forced:
+	case (rec.State == pipeline.Failed || rec.State == pipeline.Rejected) && rec.Fingerprint == dec.Fingerprint && !forced && !p.snap.RetryFailed:
 		dec.State, dec.Reason = rec.State, rec.LastError
 	case !rec.NextAttemptAt.IsZero() && rec.NextAttemptAt.After(now):
 		dec.State = pipeline.Waiting
@@ -200,13 +230,16 @@ func (p *planner) input(gt *gate, in pipeline.Input, d, x pipeline.Date) {
 		return
 	}
 	t := p.g.catalog.Table(in.Table)
+	if ok {
+		// Every published partition of a declared window is read (and so
+		// is in the fingerprint), used or not, exactly as the executor does.
+		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
+	}
 	switch {
 	case t.Cover != nil && !t.Calendar && in.Window == pipeline.Same && in.Required:
 		p.perGameInput(gt, in, d, v, ok)
-	case ok:
-		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
-	case in.Required && in.Window == pipeline.Same:
-		gt.waits = append(gt.waits, in.Table+" not published")
+	case !ok && in.Required && in.Window == pipeline.Same:
+		gt.waits = append(gt.waits, reason{table: in.Table, what: "not published"})
 		gt.on = append(gt.on, pk)
 	}
 }
@@ -215,30 +248,34 @@ func (p *planner) input(gt *gate, in pipeline.Input, d, x pipeline.Date) {
 // task is in scope; outside the scope, whatever is published is read.
 func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x pipeline.Date, v pipeline.PartitionVersion, ok bool) {
 	pk := pipeline.PartKey{Table: in.Table, Date: x}
-	if up, inScope := p.done[pipeline.TaskKey{Processor: producer, Date: x}]; inScope {
-		switch up.State {
-		case pipeline.Published, pipeline.UpToDate, pipeline.Stale: // a stale partition left for a backfill stays readable
-			gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
-		case pipeline.Failed, pipeline.Rejected, pipeline.Blocked:
-			if in.Required {
-				gt.blocks = append(gt.blocks, fmt.Sprintf("%s %s %s", in.Table, x, up.State))
-			}
-		default:
-			if in.Required {
-				what := "not published"
-				if ok {
-					what = "being recomputed"
-				}
-				gt.waits = append(gt.waits, fmt.Sprintf("%s %s %s", in.Table, x, what))
-				gt.on = append(gt.on, pk)
-			}
-		}
-		return
-	}
 	if ok {
 		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
-	} else if in.Required && in.Window == pipeline.Same {
-		gt.waits = append(gt.waits, in.Table+" not published")
+	}
+	if !in.Required {
+		return
+	}
+	up, inScope := p.done[pipeline.TaskKey{Processor: producer, Date: x}]
+	switch {
+	case !inScope:
+		if !ok && in.Window == pipeline.Same {
+			gt.waits = append(gt.waits, reason{table: in.Table, what: "not published"})
+			gt.on = append(gt.on, pk)
+		}
+	case up.State == pipeline.Published || up.State == pipeline.UpToDate || up.State == pipeline.Stale:
+		// Settled (a stale partition left for a backfill stays readable).
+		// Games a same-date input was published without are missing here
+		// too: a player row must never be computed without its team's row.
+		if in.Window == pipeline.Same && up.Partial {
+			gt.missing = append(gt.missing, up.Missing...)
+		}
+	case up.State == pipeline.Failed || up.State == pipeline.Rejected || up.State == pipeline.Blocked:
+		gt.blocks = append(gt.blocks, reason{table: in.Table, date: x, what: up.State, dated: true})
+	default:
+		what := "not published"
+		if ok {
+			what = "being recomputed"
+		}
+		gt.waits = append(gt.waits, reason{table: in.Table, date: x, what: what, dated: true})
 		gt.on = append(gt.on, pk)
 	}
 }
@@ -250,12 +287,9 @@ func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v p
 	cal := p.g.catalog.Calendar()
 	cv, calOK := p.snap.Versions[pipeline.PartKey{Table: cal.Name, Date: d}]
 	if !calOK {
-		gt.waits = append(gt.waits, cal.Name+" not published")
+		gt.waits = append(gt.waits, reason{table: cal.Name, what: "not published"})
 		gt.on = append(gt.on, pipeline.PartKey{Table: cal.Name, Date: d})
 		return
-	}
-	if ok {
-		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: d, Version: v.Version})
 	}
 	var notFinal, missing []string
 	for _, game := range cv.Coverage.Games {
@@ -284,10 +318,10 @@ func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v p
 	}
 	gt.missing = append(gt.missing, append(notFinal, missing...)...)
 	if len(notFinal) > 0 {
-		gt.waits = append(gt.waits, fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", ")))
+		gt.waits = append(gt.waits, reason{what: fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", "))})
 	}
 	if len(missing) > 0 {
-		gt.waits = append(gt.waits, fmt.Sprintf("%s missing %d of %d games (%s)", in.Table, len(missing), len(cv.Coverage.Games), strings.Join(missing, ", ")))
+		gt.waits = append(gt.waits, reason{table: in.Table, what: fmt.Sprintf("missing %d of %d games (%s)", len(missing), len(cv.Coverage.Games), strings.Join(missing, ", "))})
 	}
 }
 
@@ -306,7 +340,6 @@ func (p *planner) fallback(gt *gate, in pipeline.Input, d pipeline.Date, game st
 		gt.waitUntil(at)
 		return false
 	}
-	gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Fallback, Date: d, Version: fv.Version})
 	return true
 }
 
@@ -318,10 +351,74 @@ func compareInputs(a, b pipeline.InputVersion) int {
 }
 
 // summarise joins reasons, naming the first three and counting the rest.
-func summarise(reasons []string) string {
+func summarise(reasons []reason) string {
 	reasons = slices.Compact(reasons)
-	if len(reasons) <= 3 {
-		return strings.Join(reasons, "; ")
+	var b strings.Builder
+	for i, r := range reasons {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(reasons)-3)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(r.String())
 	}
-	return strings.Join(reasons[:3], "; ") + fmt.Sprintf("; and %d more", len(reasons)-3)
+	return b.String()
+}
+
+// incremental tracks which tasks must be decided again when a previous
+// plan is given: the readers of every changed partition, the changed tasks,
+// and tasks whose time-based verdict is due. A task whose verdict changes
+// marks its output partition changed, so its readers are decided too.
+type incremental struct {
+	g     *Graph
+	snap  *Snapshot
+	index map[pipeline.TaskKey]int
+	dirty map[pipeline.TaskKey]bool
+}
+
+func (p *planner) incremental() *incremental {
+	if p.snap.Prev == nil {
+		return nil
+	}
+	inc := &incremental{g: p.g, snap: &p.snap, index: make(map[pipeline.TaskKey]int, len(p.snap.Prev.Decisions)), dirty: map[pipeline.TaskKey]bool{}}
+	for i, d := range p.snap.Prev.Decisions {
+		inc.index[d.Task] = i
+		if !d.WaitUntil.IsZero() && !d.WaitUntil.After(p.snap.Now) {
+			inc.dirty[d.Task] = true
+		}
+	}
+	for _, pk := range p.snap.ChangedParts {
+		inc.touch(pk)
+		if producer := p.g.producer[pk.Table]; producer != "" {
+			inc.dirty[pipeline.TaskKey{Processor: producer, Date: pk.Date}] = true
+		}
+	}
+	for _, tk := range p.snap.ChangedTasks {
+		inc.dirty[tk] = true
+	}
+	return inc
+}
+
+func (inc *incremental) prev(key pipeline.TaskKey) (Decision, bool) {
+	if inc == nil {
+		return Decision{}, false
+	}
+	i, ok := inc.index[key]
+	if !ok {
+		return Decision{}, false
+	}
+	return inc.snap.Prev.Decisions[i], true
+}
+
+// touch marks every task reading partition pk as needing a new decision.
+func (inc *incremental) touch(pk pipeline.PartKey) {
+	for _, e := range inc.g.readers[pk.Table] {
+		for d := pk.Date.AddDays(-e.Input.Window.To); d <= pk.Date.AddDays(-e.Input.Window.From); d++ {
+			if d >= inc.snap.From && d <= inc.snap.To {
+				inc.dirty[pipeline.TaskKey{Processor: e.To, Date: d}] = true
+			}
+		}
+	}
 }

@@ -50,8 +50,20 @@ type Snapshot struct {
 	// than Newest - AutoRefreshDays are not recomputed unless RefreshAll.
 	Newest     pipeline.Date
 	RefreshAll bool
+	// RetryFailed starts failed and rejected tasks again although their
+	// fingerprint is unchanged (a backfill in failed mode).
+	RetryFailed bool
 	// Force recomputes tasks in scope even when up to date, once: a task
 	// whose record is newer than ForceSince counts as done.
 	Force      bool
 	ForceSince time.Time
+
+	// Prev, when set, is the plan made for an earlier snapshot of the same
+	// scope; only tasks that ChangedParts, ChangedTasks or the passing of
+	// time may affect are decided again, the rest keep their verdict. The
+	// result equals a full plan (a test holds the two together); this keeps
+	// a season's backfill from re-deciding 1,190 tasks after every run.
+	Prev         *Plan
+	ChangedParts []pipeline.PartKey
+	ChangedTasks []pipeline.TaskKey
 }

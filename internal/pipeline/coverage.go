@@ -1,12 +1,11 @@
 package pipeline
 
 import (
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"hash/fnv"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 // Coverage says, game by game, what a raw partition holds. It is computed
@@ -51,19 +50,35 @@ func (c *Coverage) Has(game string) bool {
 }
 
 // Fingerprint identifies what a computation of a partition depends on: the
-// processor's version, every input partition version read, and the gate's
-// decisions (games left out as incomplete, games whose team totals came from
-// the fallback source). Equal fingerprints mean the result would be equal,
-// so the planner compares a published version's fingerprint with the one its
-// inputs give now to tell up to date from stale.
+// processor's version, every input partition version read (sorted by table
+// and date), and the gate's decisions (games left out as incomplete, games
+// whose team totals came from the fallback source). Equal fingerprints mean
+// the result would be equal, so the planner compares a published version's
+// fingerprint with the one its inputs give now to tell up to date from
+// stale. It runs for every task at every planning round, so it hashes
+// binary fields rather than formatted text.
 func Fingerprint(processorVersion string, inputs []InputVersion, missing, fallback []string) string {
-	var b strings.Builder
-	b.WriteString(processorVersion)
-	for _, in := range inputs {
-		b.WriteString("|" + in.Table + "@" + in.Date.String() + "#" + strconv.Itoa(in.Version))
+	h := fnv.New128a()
+	var buf [8]byte
+	field := func(s string) {
+		binary.LittleEndian.PutUint32(buf[:4], uint32(len(s)))
+		h.Write(buf[:4])
+		h.Write([]byte(s))
 	}
-	b.WriteString("|missing=" + strings.Join(missing, ","))
-	b.WriteString("|fallback=" + strings.Join(fallback, ","))
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:16])
+	field(processorVersion)
+	for _, in := range inputs {
+		field(in.Table)
+		binary.LittleEndian.PutUint32(buf[:4], uint32(in.Date))
+		binary.LittleEndian.PutUint32(buf[4:], uint32(in.Version))
+		h.Write(buf[:])
+	}
+	field("missing")
+	for _, g := range missing {
+		field(g)
+	}
+	field("fallback")
+	for _, g := range fallback {
+		field(g)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -21,6 +21,38 @@ type Inputs struct {
 	declared []pipeline.Input
 	rows     map[partKey][]pipeline.Row
 	versions []pipeline.InputVersion
+	cat      *pipeline.Catalog
+	hidden   map[string]bool
+}
+
+// hide leaves the rows of the given games out of every per-game raw input:
+// a partial publication is computed on the complete games only.
+func (in *Inputs) hide(games []string) {
+	if len(games) == 0 {
+		return
+	}
+	in.hidden = make(map[string]bool, len(games))
+	for _, g := range games {
+		in.hidden[g] = true
+	}
+}
+
+func (in *Inputs) visible(table string, rows []pipeline.Row) []pipeline.Row {
+	t := in.cat.Table(table)
+	if in.hidden == nil || t.Cover == nil || t.Calendar {
+		return rows
+	}
+	gi := t.Col("game_id")
+	if gi < 0 {
+		return rows
+	}
+	out := make([]pipeline.Row, 0, len(rows))
+	for _, r := range rows {
+		if g, _ := r[gi].(string); !in.hidden[g] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 var _ pipeline.InputSet = (*Inputs)(nil)
@@ -30,7 +62,7 @@ var _ pipeline.InputSet = (*Inputs)(nil)
 func (in *Inputs) Rows(table string, d pipeline.Date) ([]pipeline.Row, error) {
 	for _, dec := range in.declared {
 		if dec.Table == table && dec.Window.Contains(in.date, d) {
-			return in.rows[partKey{table, d}], nil
+			return in.visible(table, in.rows[partKey{table, d}]), nil
 		}
 	}
 	return nil, fmt.Errorf("undeclared read of %s %s by a task for %s", table, d, in.date)
@@ -60,7 +92,7 @@ func (in *Inputs) Version(table string, d pipeline.Date) int {
 // it lists the current versions, takes the partitions whose version the
 // cache holds from it, and reads the rest in one snapshot query.
 func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, cache *Cache, p pipeline.Processor, d pipeline.Date) (*Inputs, error) {
-	in := &Inputs{date: d, declared: p.Inputs(), rows: map[partKey][]pipeline.Row{}}
+	in := &Inputs{date: d, declared: p.Inputs(), rows: map[partKey][]pipeline.Row{}, cat: cat}
 	seen := map[partKey]bool{}
 	for _, dec := range in.declared {
 		t := cat.Table(dec.Table)

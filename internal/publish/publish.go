@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/statgate/statgate/internal/pipeline"
 )
@@ -33,14 +32,16 @@ type Executor struct {
 	Calendar string
 }
 
-// Options change one execution.
+// Options carry the gate's decisions into one execution.
 type Options struct {
 	// Force recomputes even when inputs and processor are unchanged.
 	Force bool
-	// Partial marks the publication as made on incomplete inputs.
-	Partial bool
-	// FallbackGames are games whose team totals may come from the gamebook.
-	FallbackGames map[string]bool
+	// Missing are games left out because an input lacks them past the
+	// completeness deadline: their rows are hidden from per-game inputs and
+	// the publication is marked partial.
+	Missing []string
+	// Fallback are games whose team totals may come from the fallback source.
+	Fallback []string
 }
 
 // Result is what one execution did.
@@ -64,18 +65,24 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	if err != nil {
 		return res, err
 	}
+	in.hide(opt.Missing)
+	fp := pipeline.Fingerprint(p.Version(), in.Versions(), opt.Missing, opt.Fallback)
 	if !opt.Force {
 		cur, err := x.Store.CurrentVersion(ctx, p.Name(), d)
 		switch {
 		case errors.Is(err, pipeline.ErrNotFound):
 		case err != nil:
 			return res, err
-		case cur.ProcessorVersion == p.Version() && cur.Partial == opt.Partial && slices.Equal(cur.Inputs, in.Versions()):
+		case cur.Fingerprint == fp:
 			res.State, res.Version, res.Rows = UpToDate, cur, cur.RowCount
 			return res, nil
 		}
 	}
-	c := pipeline.Compute{Date: d, Inputs: in, FallbackGames: opt.FallbackGames}
+	fallback := make(map[string]bool, len(opt.Fallback))
+	for _, g := range opt.Fallback {
+		fallback[g] = true
+	}
+	c := pipeline.Compute{Date: d, Inputs: in, FallbackGames: fallback}
 	rows, err := p.Compute(c)
 	if err != nil {
 		return res, fmt.Errorf("%s %s: compute: %w", p.Name(), d, err)
@@ -89,8 +96,8 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 		}
 	}
 	out, err := x.Store.Publish(ctx, []pipeline.Publication{{
-		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: opt.Partial,
-		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(),
+		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: len(opt.Missing) > 0,
+		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(), Fingerprint: fp,
 	}})
 	if err != nil {
 		return res, err

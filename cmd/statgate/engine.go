@@ -1,0 +1,47 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/engine"
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/publish"
+)
+
+// engineFlags are the engine settings shared by run, backfill and demo.
+type engineFlags struct {
+	deadline    time.Duration
+	fallback    time.Duration
+	concurrency int
+	leaseTTL    time.Duration
+}
+
+func (f *engineFlags) register(fs *pflag.FlagSet) {
+	def := dag.DefaultPolicy()
+	fs.DurationVar(&f.deadline, "completeness-deadline", def.CompletenessDeadline,
+		"how long after the end of a date incomplete inputs are waited for before publishing on the complete games")
+	fs.DurationVar(&f.fallback, "fallback-after", def.FallbackAfter,
+		"how long a game's box score may be missing after its gamebook arrived before totals are summed from the gamebook")
+	fs.IntVar(&f.concurrency, "concurrency", 2, "tasks run at once")
+	fs.DurationVar(&f.leaseTTL, "lease-ttl", 30*time.Second, "how long a task stays claimed by a process that died")
+}
+
+// newEngine wires the engine for s.
+func (c *cli) newEngine(s pipeline.Store, f engineFlags, events func(engine.Event)) (*engine.Engine, *dag.Graph, error) {
+	g, err := graph()
+	if err != nil {
+		return nil, nil, err
+	}
+	pol := dag.DefaultPolicy()
+	pol.CompletenessDeadline, pol.FallbackAfter = f.deadline, f.fallback
+	e, err := engine.New(engine.Config{
+		Store: s, Catalog: nba.Catalog, Graph: g, Policy: pol, Workers: f.concurrency, LeaseTTL: f.leaseTTL,
+		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(200_000)},
+		Now:      c.now, Logger: c.logger(), Events: events,
+	})
+	return e, g, err
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+type explanation struct {
+	Decision  dag.Decision               `json:"decision"`
+	Attempts  int                        `json:"attempts"`
+	LastError string                     `json:"last_error,omitempty"`
+	NextRetry *time.Time                 `json:"next_retry,omitempty"`
+	Current   *pipeline.PartitionVersion `json:"current_version,omitempty"`
+}
+
+func newExplainCmd(c *cli) *cobra.Command {
+	var ef engineFlags
+	cmd := &cobra.Command{
+		Use:   "explain PROCESSOR DATE",
+		Short: "Say why a task is in its state: inputs, missing games, errors, lineage",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := parseDateFlag("date", args[1])
+			if err != nil {
+				return err
+			}
+			s, err := c.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			e, g, err := c.newEngine(s, ef, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := processorNames(g, args[:1]); err != nil {
+				return err
+			}
+			dec, rec, err := e.Explain(cmd.Context(), pipeline.TaskKey{Processor: args[0], Date: d})
+			if err != nil {
+				return err
+			}
+			ex := explanation{Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
+			if !rec.NextAttemptAt.IsZero() {
+				ex.NextRetry = &rec.NextAttemptAt
+			}
+			if v, err := s.CurrentVersion(cmd.Context(), args[0], d); err == nil {
+				ex.Current = &v
+			} else if !pipeline.IsNotFound(err) {
+				return err
+			}
+			if c.jsonOut {
+				return c.printJSON(ex)
+			}
+			c.printExplanation(ex)
+			return nil
+		},
+	}
+	ef.register(cmd.Flags())
+	return cmd
+}
+
+func (c *cli) printExplanation(ex explanation) {
+	d := ex.Decision
+	c.printf("%s %s: %s\n", d.Task.Processor, d.Task.Date, d.State)
+	if d.Reason != "" {
+		c.printf("  why: %s\n", d.Reason)
+	}
+	if len(d.Missing) > 0 {
+		verb := "waiting for"
+		if d.Partial {
+			verb = "published without"
+		}
+		c.printf("  %s %d games: %s\n", verb, len(d.Missing), strings.Join(d.Missing, ", "))
+	}
+	if len(d.Fallback) > 0 {
+		c.printf("  team totals summed from the gamebook for: %s\n", strings.Join(d.Fallback, ", "))
+	}
+	if !d.WaitUntil.IsZero() {
+		c.printf("  re-decided by time at: %s\n", d.WaitUntil.UTC().Format(time.RFC3339))
+	}
+	if ex.LastError != "" {
+		c.printf("  last error (attempt %d): %s\n", ex.Attempts, ex.LastError)
+	}
+	if ex.NextRetry != nil {
+		c.printf("  next retry: %s\n", ex.NextRetry.UTC().Format(time.RFC3339))
+	}
+	if len(d.Inputs) > 0 {
+		c.printf("  inputs it reads now (%d partitions):\n", len(d.Inputs))
+		for i, in := range d.Inputs {
+			if i == 12 {
+				c.printf("    … and %d more\n", len(d.Inputs)-12)
+				break
+			}
+			c.printf("    %s %s version %d\n", in.Table, in.Date, in.Version)
+		}
+	}
+	if v := ex.Current; v != nil {
+		c.printf("  current version %d: %d rows, hash %s, %s, processor %s, build %s, partial %t\n",
+			v.Version, v.RowCount, v.ContentHash[:12], v.CreatedAt.UTC().Format(time.RFC3339), v.ProcessorVersion, v.BuildRevision, v.Partial)
+		c.printf("  computed from %d input partitions; up to date: %t\n", len(v.Inputs), v.Fingerprint == d.Fingerprint)
+	} else {
+		c.printf("  never published\n")
+	}
+}

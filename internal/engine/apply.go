@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/publish"
+)
+
+// permanent reports whether an error will recur on retry with the same
+// inputs: invalid data or an undeclared read, not a busy database.
+func permanent(err error) bool {
+	return errors.Is(err, pipeline.ErrInvalid)
+}
+
+// apply records a finished run: the task's new record, the lease released,
+// the run's end, the snapshot updated with what was published, and the
+// processor's circuit.
+func (r *run) apply(res result) {
+	key := res.dec.Task
+	now := r.e.cfg.Now()
+	rec := res.rec
+	rec.UpdatedAt, rec.NextAttemptAt, rec.LastError, rec.Reason = now, time.Time{}, "", ""
+	outcome := res.res.State
+	switch {
+	case res.err == nil && (outcome == publish.Published || outcome == publish.UpToDate):
+		rec.State, rec.Attempts, rec.Fingerprint = outcome, 0, res.res.Version.Fingerprint
+		pk := pipeline.PartKey{Table: res.res.Version.Table, Date: key.Date}
+		if r.versions[pk].Version != res.res.Version.Version {
+			r.changedParts = append(r.changedParts, pk)
+		}
+		r.versions[pk] = res.res.Version
+		if res.res.Version.Fingerprint != res.dec.Fingerprint {
+			r.dirty = true // an input moved since the snapshot; re-read it
+		}
+		r.circuitSuccess(key.Processor)
+	case res.err == nil && outcome == publish.Rejected:
+		rec.State, rec.Attempts, rec.Fingerprint = pipeline.Rejected, 0, res.dec.Fingerprint
+		rec.LastError = describeFailures(res.res.Outcomes)
+		rec.Reason = rec.LastError
+	case permanent(res.err) || rec.Attempts >= r.e.cfg.Retry.MaxAttempts:
+		rec.State, rec.Fingerprint, rec.LastError = pipeline.Failed, res.dec.Fingerprint, res.err.Error()
+		rec.Reason, outcome = rec.LastError, pipeline.Failed
+		r.circuitFailure(key.Processor, now)
+	default:
+		rec.State, rec.LastError, outcome = pipeline.Waiting, res.err.Error(), "retry"
+		rec.NextAttemptAt = now.Add(r.e.cfg.Retry.Backoff(rec.Attempts, r.e.cfg.Rand))
+		rec.Reason = "retry scheduled after: " + rec.LastError
+	}
+	r.runs[outcome]++
+	if len(res.res.Outcomes) > 0 {
+		r.outcomes[key] = res.res.Outcomes
+	}
+	// The loop's context may be cancelled (shutdown); these writes record
+	// a run that already happened, so they use their own.
+	ctx := context.Background()
+	if err := r.e.cfg.Store.ReleaseTask(ctx, rec, r.e.cfg.Owner); err != nil {
+		r.e.cfg.Logger.Warn("release task", "processor", key.Processor, "game_date", key.Date.String(), "err", err)
+		r.dirty = true
+	}
+	if err := r.e.cfg.Store.FinishRun(ctx, res.runID, outcome, rec.LastError, res.res.Version.Version, now); err != nil {
+		r.e.cfg.Logger.Warn("finish run", "run", res.runID, "err", err)
+	}
+	rec.LeaseOwner, rec.LeaseExpiresAt = "", time.Time{}
+	r.tasks[key] = rec
+	r.changedTasks = append(r.changedTasks, key)
+	delete(r.running, key)
+	r.perProc[key.Processor]--
+	r.emit(Event{Task: key, State: outcome, Reason: rec.Reason, Version: res.res.Version.Version, Rows: res.res.Rows, Duration: res.took})
+	r.e.cfg.Logger.Info("task finish", "processor", key.Processor, "game_date", key.Date.String(), "state", outcome,
+		"duration_ms", res.took.Milliseconds(), "rows", res.res.Rows, "version", res.res.Version.Version)
+}
+
+func (r *run) circuitSuccess(proc string) {
+	if c := r.circuits[proc]; c != nil && !c.openTill.IsZero() {
+		r.prev = nil
+	}
+	delete(r.circuits, proc)
+}
+
+// circuitFailure counts a failed task of proc; enough in a row open the
+// circuit: its tasks wait for the cool-down instead of failing one by one.
+// After the cool-down one task runs (half-open): success closes the
+// circuit, failure opens it again.
+func (r *run) circuitFailure(proc string, now time.Time) {
+	c := r.circuits[proc]
+	if c == nil {
+		c = &circuit{}
+		r.circuits[proc] = c
+	}
+	c.failures++
+	if c.failures >= r.e.cfg.CircuitThreshold {
+		c.openTill = now.Add(r.e.cfg.CircuitCooldown)
+		r.prev = nil // every task of the processor is affected: plan afresh
+		r.e.cfg.Logger.Warn("circuit open", "processor", proc, "failures", c.failures, "until", c.openTill)
+	}
+}
+
+func (r *run) report(plan dag.Plan) Report {
+	return Report{Final: plan.Decisions, Runs: r.runs, Outcomes: r.outcomes}
+}

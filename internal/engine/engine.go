@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Engine runs tasks. One Engine may Run several scopes one after another.
+type Engine struct {
+	cfg  Config
+	wake chan struct{}
+}
+
+// New validates the configuration and fills in defaults.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, wake: make(chan struct{}, 1)}, nil
+}
+
+// Notify tells the engine that a partition may have been published by
+// someone else (a load, an HTTP announcement): it re-reads the versions and
+// re-plans at once instead of at the next safety-net re-check.
+func (e *Engine) Notify() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Scope is the set of tasks a Run is responsible for.
+type Scope struct {
+	From, To pipeline.Date
+	// Processors in scope (nil: all). Their upstream processors are not
+	// added: callers that want them pass Graph.Upstream.
+	Processors []string
+	// RefreshAll recomputes stale partitions whatever their age (backfills).
+	RefreshAll bool
+	// Force recomputes every task in scope once, even when up to date.
+	Force bool
+	// Only, when set, limits which ready tasks start (a backfill's mode);
+	// the others are reported as they are.
+	Only func(d dag.Decision, rec pipeline.TaskRecord, published bool) bool
+	// RetryFailed runs failed and rejected tasks again even though their
+	// inputs did not change.
+	RetryFailed bool
+	// WaitFor keeps waiting for inputs this long once only waiting tasks
+	// remain; zero returns then.
+	WaitFor time.Duration
+}
+
+// Report is what a Run did and where every task in scope ended.
+type Report struct {
+	// Final holds the last verdict for every task in scope.
+	Final []dag.Decision
+	// Runs counts finished runs by outcome (published, up_to_date,
+	// rejected, failed, retry).
+	Runs map[string]int
+	// Outcomes are the failed quality checks of each run that had any.
+	Outcomes map[pipeline.TaskKey][]pipeline.Outcome
+}
+
+// Explain plans the task for key against the current database without
+// running anything: its verdict, with every upstream task of the same date
+// in scope so that their states count.
+func (e *Engine) Explain(ctx context.Context, key pipeline.TaskKey) (dag.Decision, pipeline.TaskRecord, error) {
+	r := newRun(e, Scope{From: key.Date, To: key.Date, Processors: e.cfg.Graph.Upstream(key.Processor)})
+	if err := r.refresh(ctx); err != nil {
+		return dag.Decision{}, pipeline.TaskRecord{}, err
+	}
+	for _, d := range r.plan().Decisions {
+		if d.Task == key {
+			return d, r.tasks[key], nil
+		}
+	}
+	return dag.Decision{}, pipeline.TaskRecord{}, fmt.Errorf("explain %s %s: %w", key.Processor, key.Date, pipeline.ErrNotFound)
+}
+
+// Plan returns the plan for a scope without running anything (dry runs).
+func (e *Engine) Plan(ctx context.Context, sc Scope) (dag.Plan, error) {
+	r := newRun(e, sc)
+	if err := r.refresh(ctx); err != nil {
+		return dag.Plan{}, err
+	}
+	return r.filter(r.plan()), nil
+}
+
+// Count returns how many tasks ended in state.
+func (r Report) Count(state string) int {
+	n := 0
+	for _, d := range r.Final {
+		if d.State == state {
+			n++
+		}
+	}
+	return n
+}
+
+// Run works on the scope until every task in it is settled or waiting (and,
+// with WaitFor, until the wait runs out), or ctx is cancelled; running tasks
+// then finish before Run returns, so nothing is left half-done.
+func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
+	r := newRun(e, sc)
+	if err := r.refresh(ctx); err != nil {
+		return Report{}, err
+	}
+	waitUntil := e.cfg.Now().Add(sc.WaitFor)
+	for {
+		plan := r.filter(r.plan())
+		if err := r.save(ctx, plan); err != nil {
+			return r.report(plan), err
+		}
+		if ctx.Err() == nil {
+			if err := r.start(ctx, plan); err != nil {
+				return r.report(plan), err
+			}
+		}
+		if len(r.running) == 0 && (ctx.Err() != nil || !r.worthWaiting(plan, waitUntil)) {
+			return r.report(plan), nil
+		}
+		if err := r.wait(ctx, plan, waitUntil); err != nil {
+			return r.report(plan), err
+		}
+	}
+}
+
+// worthWaiting: some task still waits and the caller's wait has not run out.
+func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
+	if !r.e.cfg.Now().Before(until) {
+		return false
+	}
+	for _, d := range plan.Decisions {
+		if d.State == pipeline.Waiting || d.State == pipeline.Ready {
+			return true
+		}
+	}
+	return false
+}
+
+// wait blocks until a run finishes, a wake-up arrives, or time moves a
+// waiting task (retry, fallback, deadline, safety-net re-check).
+func (r *run) wait(ctx context.Context, plan dag.Plan, until time.Time) error {
+	now := r.e.cfg.Now()
+	next := now.Add(r.e.cfg.Recheck)
+	if !plan.Wake.IsZero() && plan.Wake.Before(next) {
+		next = plan.Wake
+	}
+	if len(r.running) == 0 && until.Before(next) {
+		next = until
+	}
+	timer := time.NewTimer(max(next.Sub(now), time.Millisecond))
+	defer timer.Stop()
+	done := ctx.Done()
+	if len(r.running) > 0 {
+		done = nil // running tasks finish first
+	}
+	select {
+	case res := <-r.results:
+		r.apply(res)
+		for {
+			select {
+			case res := <-r.results:
+				r.apply(res)
+			default:
+				return r.refreshIfNeeded(ctx)
+			}
+		}
+	case <-r.e.wake:
+		return r.refresh(ctx)
+	case <-timer.C:
+		return r.refresh(ctx)
+	case <-done:
+		return nil
+	}
+}

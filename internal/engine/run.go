@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/publish"
+)
+
+// run is the state of one Run; only its loop goroutine touches it.
+type run struct {
+	e          *Engine
+	sc         Scope
+	versions   map[pipeline.PartKey]pipeline.PartitionVersion
+	tasks      map[pipeline.TaskKey]pipeline.TaskRecord
+	saved      map[pipeline.TaskKey]string // state and reason last written
+	running    map[pipeline.TaskKey]bool
+	perProc    map[string]int
+	readySince map[pipeline.TaskKey]time.Time
+	circuits   map[string]*circuit
+	results    chan result
+	forceSince time.Time
+	lastTrig   int64
+	dirty      bool // an outcome disagreed with the snapshot: re-read it
+	// prev is the last plan; changedParts and changedTasks what moved since,
+	// so the next plan re-decides only what they affect.
+	prev         *dag.Plan
+	changedParts []pipeline.PartKey
+	changedTasks []pipeline.TaskKey
+	runs         map[string]int
+	outcomes     map[pipeline.TaskKey][]pipeline.Outcome
+}
+
+type circuit struct {
+	failures int
+	openTill time.Time
+}
+
+// result is a finished run, handed from its worker to the loop.
+type result struct {
+	dec   dag.Decision
+	rec   pipeline.TaskRecord
+	runID int64
+	res   publish.Result
+	err   error
+	took  time.Duration
+}
+
+func newRun(e *Engine, sc Scope) *run {
+	return &run{
+		e: e, sc: sc, tasks: map[pipeline.TaskKey]pipeline.TaskRecord{}, saved: map[pipeline.TaskKey]string{},
+		running: map[pipeline.TaskKey]bool{}, perProc: map[string]int{}, readySince: map[pipeline.TaskKey]time.Time{},
+		circuits: map[string]*circuit{}, results: make(chan result, e.cfg.Workers),
+		forceSince: e.cfg.Now(), runs: map[string]int{}, outcomes: map[pipeline.TaskKey][]pipeline.Outcome{},
+	}
+}
+
+// window is the span of dates whose partitions the scope's tasks may read.
+func (r *run) window() (pipeline.Date, pipeline.Date) {
+	from, to := r.sc.From, r.sc.To
+	for _, name := range r.e.cfg.Graph.Order() {
+		for _, in := range r.e.cfg.Graph.Processor(name).Inputs() {
+			from = min(from, r.sc.From.AddDays(in.Window.From))
+			to = max(to, r.sc.To.AddDays(in.Window.To))
+		}
+	}
+	return from, to
+}
+
+// refresh re-reads partition versions and task records from the database:
+// at start, on a wake-up and at the safety-net re-check.
+func (r *run) refresh(ctx context.Context) error {
+	from, to := r.window()
+	vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{From: from, To: to, HasRange: true})
+	if err != nil {
+		return fmt.Errorf("engine: read versions: %w", err)
+	}
+	old := r.versions
+	r.versions = make(map[pipeline.PartKey]pipeline.PartitionVersion, len(vs))
+	for _, v := range vs {
+		pk := pipeline.PartKey{Table: v.Table, Date: v.Date}
+		r.versions[pk] = v
+		if o, ok := old[pk]; !ok || o.Version != v.Version {
+			r.changedParts = append(r.changedParts, pk)
+		}
+	}
+	for pk := range old {
+		if _, ok := r.versions[pk]; !ok {
+			r.changedParts = append(r.changedParts, pk)
+		}
+	}
+	recs, err := r.e.cfg.Store.Tasks(ctx, r.sc.From, r.sc.To)
+	if err != nil {
+		return fmt.Errorf("engine: read tasks: %w", err)
+	}
+	for _, rec := range recs {
+		if r.running[rec.Key] {
+			continue
+		}
+		if o, ok := r.tasks[rec.Key]; !ok || o.UpdatedAt != rec.UpdatedAt || o.LeaseOwner != rec.LeaseOwner {
+			r.changedTasks = append(r.changedTasks, rec.Key)
+		}
+		r.tasks[rec.Key] = rec
+	}
+	trig, err := r.e.cfg.Store.Triggers(ctx, r.lastTrig, 1<<20)
+	if err != nil {
+		return fmt.Errorf("engine: read triggers: %w", err)
+	}
+	if len(trig) > 0 {
+		r.lastTrig = trig[len(trig)-1].ID
+	}
+	r.dirty = false
+	return nil
+}
+
+// refreshIfNeeded re-reads the snapshot after an outcome showed it stale,
+// or when new triggers arrived.
+func (r *run) refreshIfNeeded(ctx context.Context) error {
+	if !r.dirty {
+		trig, err := r.e.cfg.Store.Triggers(ctx, r.lastTrig, 1)
+		if err != nil || len(trig) == 0 {
+			return err
+		}
+	}
+	return r.refresh(ctx)
+}
+
+func (r *run) snapshot() dag.Snapshot {
+	open := map[string]time.Time{}
+	for name, c := range r.circuits {
+		if !c.openTill.IsZero() {
+			open[name] = c.openTill
+		}
+	}
+	newest := r.sc.To
+	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
+		for k := range r.versions {
+			if k.Table == cal.Name && k.Date > newest {
+				newest = k.Date
+			}
+		}
+	}
+	return dag.Snapshot{
+		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors,
+		Versions: r.versions, Tasks: r.tasks, OpenCircuits: open, Newest: newest,
+		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForceSince: r.forceSince,
+		Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
+	}
+}
+
+func (r *run) plan() dag.Plan {
+	plan := r.e.cfg.Graph.Decide(r.snapshot(), r.e.cfg.Policy)
+	r.prev, r.changedParts, r.changedTasks = &plan, nil, nil
+	// Tasks this process runs are running, whatever the snapshot says.
+	for key := range r.running {
+		for i := range plan.Decisions {
+			if d := &plan.Decisions[i]; d.Task == key {
+				d.State, d.Reason, d.Start = pipeline.Running, "running here", false
+				break
+			}
+		}
+	}
+	return plan
+}
+
+// filter applies the scope's Only: tasks it excludes do not start.
+func (r *run) filter(plan dag.Plan) dag.Plan {
+	if r.sc.Only == nil {
+		return plan
+	}
+	var start []pipeline.TaskKey
+	for i := range plan.Decisions {
+		d := &plan.Decisions[i]
+		if !d.Start {
+			continue
+		}
+		_, published := r.versions[pipeline.PartKey{Table: r.e.cfg.Graph.Processor(d.Task.Processor).Output().Name, Date: d.Task.Date}]
+		if r.sc.Only(*d, r.tasks[d.Task], published) {
+			start = append(start, d.Task)
+		} else {
+			d.Start = false
+		}
+	}
+	kept := make(map[pipeline.TaskKey]bool, len(start))
+	for _, k := range start {
+		kept[k] = true
+	}
+	plan.Start = slices.DeleteFunc(plan.Start, func(k pipeline.TaskKey) bool { return !kept[k] })
+	return plan
+}
+
+// save writes verdicts that changed, so that status and explain (and other
+// processes) see why each task is where it is.
+func (r *run) save(ctx context.Context, plan dag.Plan) error {
+	var recs []pipeline.TaskRecord
+	for _, d := range plan.Decisions {
+		if d.State == pipeline.Running || r.saved[d.Task] == d.State+"\x00"+d.Reason {
+			continue
+		}
+		rec := r.tasks[d.Task]
+		if rec.State == d.State && rec.Reason == d.Reason {
+			r.saved[d.Task] = d.State + "\x00" + d.Reason
+			continue
+		}
+		rec.Key, rec.State, rec.Reason = d.Task, d.State, d.Reason
+		recs = append(recs, rec)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := r.e.cfg.Store.SaveTasks(ctx, recs, r.e.cfg.Now()); err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		r.tasks[rec.Key] = rec
+		r.saved[rec.Key] = rec.State + "\x00" + rec.Reason
+	}
+	return nil
+}
+
+// start claims and launches ready tasks within the concurrency limits.
+func (r *run) start(ctx context.Context, plan dag.Plan) error {
+	byKey := make(map[pipeline.TaskKey]dag.Decision, len(plan.Start))
+	for _, d := range plan.Decisions {
+		if d.Start {
+			byKey[d.Task] = d
+			if _, seen := r.readySince[d.Task]; !seen {
+				r.readySince[d.Task] = r.e.cfg.Now()
+			}
+		}
+	}
+	for _, key := range plan.Start {
+		if len(r.running) >= r.e.cfg.Workers {
+			return nil
+		}
+		if r.running[key] || r.perProc[key.Processor] >= r.limit(key.Processor) {
+			continue
+		}
+		now := r.e.cfg.Now()
+		rec, err := r.e.cfg.Store.ClaimTask(ctx, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
+		if errors.Is(err, pipeline.ErrConflict) {
+			continue // another process runs it; its publication will wake us
+		}
+		if err != nil {
+			return err
+		}
+		runID, err := r.e.cfg.Store.StartRun(ctx, pipeline.TaskRun{Task: key, Worker: r.e.cfg.Owner, StartedAt: now, State: pipeline.Running})
+		if err != nil {
+			return err
+		}
+		r.running[key] = true
+		r.perProc[key.Processor]++
+		r.tasks[key] = rec
+		r.changedTasks = append(r.changedTasks, key)
+		waited := now.Sub(r.readySince[key])
+		delete(r.readySince, key)
+		r.emit(Event{Task: key, State: pipeline.Running, WaitedFor: waited})
+		r.e.cfg.Logger.Debug("task start", "processor", key.Processor, "game_date", key.Date.String(), "attempt", rec.Attempts)
+		go r.execute(ctx, byKey[key], rec, runID)
+	}
+	return nil
+}
+
+func (r *run) limit(proc string) int {
+	if n, ok := r.e.cfg.PerProcessor[proc]; ok && n > 0 {
+		return n
+	}
+	return r.e.cfg.Workers
+}
+
+// execute runs on a worker goroutine. The task is given a context that is
+// not cancelled with the loop's, so a task that started finishes (its
+// publication is one transaction either way) and the lease is released.
+func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRecord, runID int64) {
+	start := time.Now()
+	proc := r.e.cfg.Graph.Processor(dec.Task.Processor)
+	opt := publish.Options{Force: r.sc.Force && !rec.UpdatedAt.After(r.forceSince), Fallback: dec.Fallback}
+	if dec.Partial {
+		opt.Missing = dec.Missing
+	}
+	res, err := r.e.cfg.Executor.Execute(context.WithoutCancel(ctx), proc, dec.Task.Date, opt)
+	r.results <- result{dec: dec, rec: rec, runID: runID, res: res, err: err, took: time.Since(start)}
+}
+
+func (r *run) emit(ev Event) {
+	if r.e.cfg.Events != nil {
+		r.e.cfg.Events(ev)
+	}
+}
+
+// describeFailures names the critical checks that rejected a run.
+func describeFailures(outs []pipeline.Outcome) string {
+	var parts []string
+	for _, o := range outs {
+		if o.Severity == pipeline.Critical {
+			parts = append(parts, fmt.Sprintf("%s %s: observed %s, expected %s", o.Check, o.Subject, o.Observed, o.Expected))
+		}
+	}
+	if len(parts) > 3 {
+		parts = append(parts[:3], fmt.Sprintf("and %d more", len(parts)-3))
+	}
+	return "critical check failed: " + strings.Join(parts, "; ")
+}
