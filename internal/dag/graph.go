@@ -62,6 +62,11 @@ func Build(cat *pipeline.Catalog, procs []pipeline.Processor) (*Graph, error) {
 			if in.Window.From > in.Window.To {
 				return nil, fmt.Errorf("processor %s: input %s has an empty window %s", p.Name(), in.Table, in.Window)
 			}
+			if in.Fallback != "" {
+				if err := checkFallback(cat, p, in); err != nil {
+					return nil, err
+				}
+			}
 			g.readers[in.Table] = append(g.readers[in.Table], Edge{From: g.producer[in.Table], To: p.Name(), Input: in})
 			if in.Fallback != "" {
 				g.readers[in.Fallback] = append(g.readers[in.Fallback], Edge{To: p.Name(), Input: pipeline.Input{Table: in.Fallback, Window: in.Window}})
@@ -118,29 +123,51 @@ func (g *Graph) topo(procs []pipeline.Processor) ([]string, error) {
 			}
 		}
 		if !progressed {
-			var left []string
-			for _, p := range procs {
-				if !done[p.Name()] {
-					left = append(left, p.Name())
-				}
-			}
-			return nil, fmt.Errorf("processor graph has a cycle among %s", strings.Join(left, ", "))
+			return nil, fmt.Errorf("processor graph has a cycle among %s", strings.Join(onCycles(procs, done, next), ", "))
 		}
 	}
 	return order, nil
 }
 
+// onCycles names the unordered processors that lie on a cycle: it prunes,
+// repeatedly, those none of whose consumers is left, which removes the
+// processors that merely depend on a cycle.
+func onCycles(procs []pipeline.Processor, done map[string]bool, next map[string][]string) []string {
+	left := map[string]bool{}
+	for _, p := range procs {
+		if !done[p.Name()] {
+			left[p.Name()] = true
+		}
+	}
+	for pruned := true; pruned; {
+		pruned = false
+		for n := range left {
+			if !slices.ContainsFunc(next[n], func(m string) bool { return left[m] }) {
+				delete(left, n)
+				pruned = true
+			}
+		}
+	}
+	var out []string
+	for _, p := range procs {
+		if left[p.Name()] {
+			out = append(out, p.Name())
+		}
+	}
+	return out
+}
+
 // Order lists processor names, producers before consumers.
-func (g *Graph) Order() []string { return g.order }
+func (g *Graph) Order() []string { return slices.Clone(g.order) }
 
 // Processor returns the named processor or nil.
 func (g *Graph) Processor(name string) pipeline.Processor { return g.procs[name] }
 
 // Edges lists every processor-to-processor edge.
-func (g *Graph) Edges() []Edge { return g.edges }
+func (g *Graph) Edges() []Edge { return slices.Clone(g.edges) }
 
 // Consumers lists the edges out of a table: who reads it, through which window.
-func (g *Graph) Consumers(table string) []Edge { return g.consumer[table] }
+func (g *Graph) Consumers(table string) []Edge { return slices.Clone(g.consumer[table]) }
 
 // Producer names the processor producing table, or "" for a raw table.
 func (g *Graph) Producer(table string) string { return g.producer[table] }
@@ -173,4 +200,19 @@ func (g *Graph) Upstream(names ...string) []string {
 		}
 	}
 	return out
+}
+
+// checkFallback: a fallback source must be a raw table the processor also
+// declares for the same window, so the planner and the executor read it.
+func checkFallback(cat *pipeline.Catalog, p pipeline.Processor, in pipeline.Input) error {
+	t := cat.Table(in.Fallback)
+	if t == nil || t.Kind != pipeline.Raw {
+		return fmt.Errorf("processor %s: fallback %s of input %s is not a raw table", p.Name(), in.Fallback, in.Table)
+	}
+	for _, other := range p.Inputs() {
+		if other.Table == in.Fallback && other.Window == in.Window {
+			return nil
+		}
+	}
+	return fmt.Errorf("processor %s: fallback %s of input %s is not declared as an input", p.Name(), in.Fallback, in.Table)
 }

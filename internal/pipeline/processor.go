@@ -16,6 +16,9 @@ var Last30 = Window{-30, -1}
 
 // Dates lists the dates the window covers for d, oldest first.
 func (w Window) Dates(d Date) []Date {
+	if w.From > w.To {
+		return []Date{}
+	}
 	out := make([]Date, 0, w.To-w.From+1)
 	for i := w.From; i <= w.To; i++ {
 		out = append(out, d.AddDays(i))

@@ -118,7 +118,7 @@ func appendValue(buf []byte, v any) []byte {
 	case nil:
 		return append(buf, "null"...)
 	case string:
-		return strconv.AppendQuote(buf, x)
+		return appendJSONString(buf, x)
 	case int64:
 		return strconv.AppendInt(buf, x, 10)
 	case float64:
@@ -126,6 +126,9 @@ func appendValue(buf []byte, v any) []byte {
 			// JSON has no NaN; analytics formulas store NULL instead, so
 			// this only guards against a bug becoming unreadable history.
 			return strconv.AppendQuote(buf, strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		if x == 0 {
+			x = 0 // -0 equals 0 and must hash alike
 		}
 		return strconv.AppendFloat(buf, x, 'g', -1, 64)
 	case bool:
@@ -136,6 +139,21 @@ func appendValue(buf []byte, v any) []byte {
 		return strconv.AppendQuote(buf, x.UTC().Format(time.RFC3339Nano))
 	}
 	panic(fmt.Sprintf("pipeline: cannot encode %T", v))
+}
+
+// appendJSONString quotes s as a JSON string. Plain printable ASCII, which
+// is nearly every value, is copied as is; anything else goes through
+// encoding/json so control characters and invalid UTF-8 stay valid JSON.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(buf, b...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 // DecodeRows reverses EncodeRows using the table's column types.
