@@ -41,6 +41,12 @@ func (r *run) apply(res result) {
 		rec.State, rec.Attempts, rec.Fingerprint = pipeline.Rejected, 0, res.dec.Fingerprint
 		rec.LastError = describeFailures(res.res.Outcomes)
 		rec.Reason = rec.LastError
+	case errors.Is(res.err, pipeline.ErrConflict):
+		// An input was republished while the task computed: nothing was
+		// written; re-read the snapshot and run it again on the new input.
+		rec.State, rec.Attempts, outcome = pipeline.Ready, rec.Attempts-1, "conflict"
+		rec.Reason = "an input changed while computing; runs again"
+		r.dirty = true
 	case permanent(res.err) || rec.Attempts >= r.e.cfg.Retry.MaxAttempts:
 		rec.State, rec.Fingerprint, rec.LastError = pipeline.Failed, res.dec.Fingerprint, res.err.Error()
 		rec.Reason, outcome = rec.LastError, pipeline.Failed

@@ -85,3 +85,39 @@ func Decompress(data []byte) ([]byte, error) {
 	defer r.Close()
 	return io.ReadAll(r)
 }
+
+// InputSpan is the inputs of one table a publication read, for checking in
+// one range query that they are all still current.
+type InputSpan struct {
+	Table    string
+	From, To Date
+	versions map[Date]int
+}
+
+// InputSpans groups inputs by table.
+func InputSpans(inputs []InputVersion) []InputSpan {
+	var spans []InputSpan
+	index := map[string]int{}
+	for _, in := range inputs {
+		i, ok := index[in.Table]
+		if !ok {
+			i = len(spans)
+			index[in.Table] = i
+			spans = append(spans, InputSpan{Table: in.Table, From: in.Date, To: in.Date, versions: map[Date]int{}})
+		}
+		s := &spans[i]
+		s.From, s.To = min(s.From, in.Date), max(s.To, in.Date)
+		s.versions[in.Date] = in.Version
+	}
+	return spans
+}
+
+// Check compares the versions read with the current ones (date → version).
+func (s InputSpan) Check(current map[Date]int) error {
+	for d, v := range s.versions {
+		if current[d] != v {
+			return fmt.Errorf("%w: input %s %s was version %d when read and is %d now", ErrConflict, s.Table, d, v, current[d])
+		}
+	}
+	return nil
+}

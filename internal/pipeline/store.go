@@ -103,6 +103,9 @@ type Store interface {
 	// new versions (with lineage, history and, when asked, a trigger) in one
 	// transaction: all are published or none is. Rows are validated against
 	// the table first; an invalid row fails the whole call with ErrInvalid.
+	// A publication whose Inputs are no longer all current when it commits
+	// fails with ErrConflict: lineage always names what was visible at the
+	// moment of publication.
 	Publish(ctx context.Context, pubs []Publication) ([]PublishResult, error)
 
 	// ReadPartition returns the rows of the current version of (t, d) and
@@ -114,6 +117,10 @@ type Store interface {
 	// every published partition of t dated from..to inclusive, in date order.
 	// Dates never published are absent; none at all is not an error.
 	ReadRange(ctx context.Context, t *Table, from, to Date) ([]PartitionRows, error)
+
+	// History lists every recorded version of (table, d), oldest first, with
+	// lineage. None is not an error.
+	History(ctx context.Context, table string, d Date) ([]PartitionVersion, error)
 
 	// CurrentVersion returns the current version of (table, d) with its
 	// lineage, or ErrNotFound when the partition was never published.

@@ -63,6 +63,9 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial:
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
+	if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	v := pipeline.PartitionVersion{
 		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
 		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
@@ -137,4 +140,37 @@ func nullInt(n int) any {
 		return nil
 	}
 	return int32(n)
+}
+
+// checkInputsCurrent fails with ErrConflict when an input version read by a
+// computation has been replaced since. FOR SHARE holds the input pointers
+// until commit, so an input cannot be replaced between check and commit.
+func checkInputsCurrent(ctx context.Context, tx pgx.Tx, inputs []pipeline.InputVersion) error {
+	for _, span := range pipeline.InputSpans(inputs) {
+		rows, err := tx.Query(ctx, `SELECT game_date, current_version FROM partitions
+			WHERE table_name = $1 AND game_date BETWEEN $2 AND $3 FOR SHARE`, span.Table, span.From.Time(), span.To.Time())
+		if err != nil {
+			return err
+		}
+		current := map[pipeline.Date]int{}
+		for rows.Next() {
+			var (
+				date time.Time
+				v    int
+			)
+			if err := rows.Scan(&date, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			current[pipeline.DateOf(date)] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := span.Check(current); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -225,3 +225,31 @@ func (s *Store) RowCount(ctx context.Context, table string) (int64, error) {
 	}
 	return n, nil
 }
+
+// History implements pipeline.Store.
+func (s *Store) History(ctx context.Context, table string, d pipeline.Date) ([]pipeline.PartitionVersion, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+versionColumns+` FROM partition_versions pv
+		WHERE pv.table_name = $1 AND pv.game_date = $2 ORDER BY pv.version`, table, d.Time())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: history: %w", err)
+	}
+	var out []pipeline.PartitionVersion
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postgres: history: %w", err)
+		}
+		out = append(out, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := lineage(ctx, s.pool, &out[i]); err != nil {
+			return nil, fmt.Errorf("postgres: history: %w", err)
+		}
+	}
+	return out, nil
+}

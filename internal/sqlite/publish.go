@@ -57,6 +57,9 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial:
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
+	if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	v := pipeline.PartitionVersion{
 		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
 		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
@@ -140,4 +143,38 @@ func nullInt(n int) any {
 		return nil
 	}
 	return int64(n)
+}
+
+// checkInputsCurrent fails with ErrConflict when an input version read by a
+// computation has been replaced since: one range query per input table.
+func checkInputsCurrent(ctx context.Context, tx *sql.Tx, inputs []pipeline.InputVersion) error {
+	for _, span := range pipeline.InputSpans(inputs) {
+		rows, err := tx.QueryContext(ctx, `SELECT game_date, current_version FROM partitions
+			WHERE table_name = ? AND game_date BETWEEN ? AND ?`, span.Table, span.From.String(), span.To.String())
+		if err != nil {
+			return err
+		}
+		current := map[pipeline.Date]int{}
+		for rows.Next() {
+			var (
+				date string
+				v    int
+			)
+			if err := rows.Scan(&date, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			d, err := pipeline.ParseDate(date)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			current[d] = v
+		}
+		rows.Close()
+		if err := span.Check(current); err != nil {
+			return err
+		}
+	}
+	return nil
 }

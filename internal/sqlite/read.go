@@ -243,3 +243,28 @@ func (s *Store) RowCount(ctx context.Context, table string) (int64, error) {
 	}
 	return n, nil
 }
+
+// History implements pipeline.Store.
+func (s *Store) History(ctx context.Context, table string, d pipeline.Date) ([]pipeline.PartitionVersion, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT "+versionColumns+` FROM partition_versions pv
+		WHERE pv.table_name = ? AND pv.game_date = ? ORDER BY pv.version`, table, d.String())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: history: %w", err)
+	}
+	var out []pipeline.PartitionVersion
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: history: %w", err)
+		}
+		out = append(out, v)
+	}
+	rows.Close()
+	for i := range out {
+		if err := lineage(ctx, s.read, &out[i]); err != nil {
+			return nil, fmt.Errorf("sqlite: history: %w", err)
+		}
+	}
+	return out, rows.Err()
+}

@@ -179,7 +179,9 @@ func testBatchAtomic(t *testing.T, s p.Store) {
 
 func testLineage(t *testing.T, s p.Store) {
 	ctx := context.Background()
-	inputs := []p.InputVersion{{Table: nba.Gamebook, Date: opening, Version: 3}, {Table: nba.Schedule, Date: opening, Version: 1}}
+	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()), load(nba.GamebookTable, opening, gamebookRows()))
+	publish(t, s, load(nba.GamebookTable, opening, gamebookRows()[:1]))
+	inputs := []p.InputVersion{{Table: nba.Gamebook, Date: opening, Version: 2}, {Table: nba.Schedule, Date: opening, Version: 1}}
 	pub := p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, 126, 98.2)},
 		Source: p.SourceCompute, ProcessorVersion: "7", BuildRevision: "abc", Inputs: inputs, Partial: true}
 	publish(t, s, pub)
@@ -192,6 +194,18 @@ func testLineage(t *testing.T, s p.Store) {
 	}
 	if v.ProcessorVersion != "7" || v.BuildRevision != "abc" || !v.Partial || v.Source != p.SourceCompute {
 		t.Errorf("CurrentVersion = %+v, want processor 7, build abc, partial, source compute", v)
+	}
+	// A computation that read an input version since replaced is refused.
+	publish(t, s, load(nba.GamebookTable, opening, gamebookRows()))
+	if _, err := s.Publish(ctx, []p.Publication{pub}); !errors.Is(err, p.ErrConflict) {
+		t.Errorf("Publish with an outdated input version: %v, want ErrConflict", err)
+	}
+	hist, err := s.History(ctx, nba.TeamOffense, opening)
+	if err != nil || len(hist) != 1 || hist[0].Version != 1 || len(hist[0].Inputs) != 2 {
+		t.Errorf("History = %+v, %v; want only version 1 with its two inputs", hist, err)
+	}
+	if gb, err := s.History(ctx, nba.Gamebook, opening); err != nil || len(gb) != 3 || gb[2].Version != 3 {
+		t.Errorf("History(gamebook) = %d versions, %v; want 3", len(gb), err)
 	}
 }
 
