@@ -106,27 +106,39 @@ func (r Report) Count(state string) int {
 // then finish before Run returns, so nothing is left half-done.
 func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
 	r := newRun(e, sc)
+	// Bookkeeping (verdicts, refreshes, releases) must finish even after
+	// ctx is cancelled, or a stopping engine would strand its leases.
+	book := context.WithoutCancel(ctx)
 	if err := r.refresh(ctx); err != nil {
 		return Report{}, err
 	}
 	waitUntil := e.cfg.Now().Add(sc.WaitFor)
 	for {
 		plan := r.filter(r.plan())
-		if err := r.save(ctx, plan); err != nil {
-			return r.report(plan), err
+		if err := r.save(book, plan); err != nil {
+			return r.drain(plan, err)
 		}
 		if ctx.Err() == nil {
 			if err := r.start(ctx, plan); err != nil {
-				return r.report(plan), err
+				return r.drain(plan, err)
 			}
 		}
 		if len(r.running) == 0 && (ctx.Err() != nil || !r.worthWaiting(plan, waitUntil)) {
 			return r.report(plan), nil
 		}
-		if err := r.wait(ctx, plan, waitUntil); err != nil {
-			return r.report(plan), err
+		if err := r.wait(ctx, book, plan, waitUntil); err != nil {
+			return r.drain(plan, err)
 		}
 	}
+}
+
+// drain waits for the tasks still running and records them before Run
+// returns err, so that no lease is left behind.
+func (r *run) drain(plan dag.Plan, err error) (Report, error) {
+	for len(r.running) > 0 {
+		r.apply(<-r.results)
+	}
+	return r.report(plan), err
 }
 
 // worthWaiting: some task still waits and the caller's wait has not run out.
@@ -135,7 +147,8 @@ func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
 		return false
 	}
 	for _, d := range plan.Decisions {
-		if d.State == pipeline.Waiting || d.State == pipeline.Ready {
+		// A task another process runs will publish and wake us, too.
+		if d.State == pipeline.Waiting || d.State == pipeline.Ready || d.State == pipeline.Running {
 			return true
 		}
 	}
@@ -144,7 +157,7 @@ func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
 
 // wait blocks until a run finishes, a wake-up arrives, or time moves a
 // waiting task (retry, fallback, deadline, safety-net re-check).
-func (r *run) wait(ctx context.Context, plan dag.Plan, until time.Time) error {
+func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) error {
 	now := r.e.cfg.Now()
 	next := now.Add(r.e.cfg.Recheck)
 	if !plan.Wake.IsZero() && plan.Wake.Before(next) {
@@ -167,13 +180,13 @@ func (r *run) wait(ctx context.Context, plan dag.Plan, until time.Time) error {
 			case res := <-r.results:
 				r.apply(res)
 			default:
-				return r.refreshIfNeeded(ctx)
+				return r.refreshIfNeeded(book)
 			}
 		}
 	case <-r.e.wake:
-		return r.refresh(ctx)
+		return r.refresh(book)
 	case <-timer.C:
-		return r.refresh(ctx)
+		return r.refresh(book)
 	case <-done:
 		return nil
 	}

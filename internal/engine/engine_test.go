@@ -48,6 +48,9 @@ func newEngine(t testing.TB, s pipeline.Store, now func() time.Time, mods ...fun
 // date settles, the 18 games that never arrived make their dates partial
 // (the season is long past its deadlines), and nothing is rejected.
 func TestSeasonBackfill(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the whole season under the race detector is covered by cmd/statgate's demo test")
+	}
 	s := testdb.SQLite(t)
 	testdb.LoadRaw(t, s, testdb.SeasonRows(t), seasonStart, seasonEnd)
 	e := newEngine(t, s, time.Now)

@@ -242,15 +242,22 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		if r.running[key] || r.perProc[key.Processor] >= r.limit(key.Processor) {
 			continue
 		}
+		if ctx.Err() != nil {
+			return nil // stopping: claim nothing more
+		}
+		// The claim and the run record use a context that cannot be
+		// cancelled half-way: a claim that committed must be known here,
+		// or its lease would be stranded.
+		book := context.WithoutCancel(ctx)
 		now := r.e.cfg.Now()
-		rec, err := r.e.cfg.Store.ClaimTask(ctx, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
+		rec, err := r.e.cfg.Store.ClaimTask(book, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
 		if errors.Is(err, pipeline.ErrConflict) {
 			continue // another process runs it; its publication will wake us
 		}
 		if err != nil {
 			return err
 		}
-		runID, err := r.e.cfg.Store.StartRun(ctx, pipeline.TaskRun{Task: key, Worker: r.e.cfg.Owner, StartedAt: now, State: pipeline.Running})
+		runID, err := r.e.cfg.Store.StartRun(book, pipeline.TaskRun{Task: key, Worker: r.e.cfg.Owner, StartedAt: now, State: pipeline.Running})
 		if err != nil {
 			return err
 		}
