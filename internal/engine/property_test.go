@@ -2,8 +2,8 @@ package engine_test
 
 import (
 	"context"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -95,8 +95,14 @@ func randomArrivals(t *testing.T, s pipeline.Store, season map[string][]pipeline
 	rnd.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
 	workers := [2]int{1 + rnd.IntN(4), 1 + rnd.IntN(4)}
 	engines := [2]*engine.Engine{
-		newEngine(t, s, now, func(c *engine.Config) { c.Workers, c.Owner, c.Recheck = workers[0], "a", 5*time.Millisecond; c.Logger = testLogger(t) }),
-		newEngine(t, s, now, func(c *engine.Config) { c.Workers, c.Owner, c.Recheck = workers[1], "b", 5*time.Millisecond; c.Logger = testLogger(t) }),
+		newEngine(t, s, now, func(c *engine.Config) {
+			c.Workers, c.Owner, c.Recheck = workers[0], "a", 5*time.Millisecond
+			c.Logger = testLogger(t)
+		}),
+		newEngine(t, s, now, func(c *engine.Config) {
+			c.Workers, c.Owner, c.Recheck = workers[1], "b", 5*time.Millisecond
+			c.Logger = testLogger(t)
+		}),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
