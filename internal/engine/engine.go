@@ -141,18 +141,19 @@ func (r *run) drain(plan dag.Plan, err error) (Report, error) {
 	return r.report(plan), err
 }
 
-// worthWaiting: some task still waits and the caller's wait has not run out.
+// worthWaiting: a task another process holds will finish (or its lease
+// expire) soon, or a task still waits and the caller's wait has not run out.
 func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
-	if !r.e.cfg.Now().Before(until) {
-		return false
-	}
+	waiting := false
 	for _, d := range plan.Decisions {
-		// A task another process runs will publish and wake us, too.
-		if d.State == pipeline.Waiting || d.State == pipeline.Ready || d.State == pipeline.Running {
+		switch d.State {
+		case pipeline.Running:
 			return true
+		case pipeline.Waiting, pipeline.Ready:
+			waiting = true
 		}
 	}
-	return false
+	return waiting && r.e.cfg.Now().Before(until)
 }
 
 // wait blocks until a run finishes, a wake-up arrives, or time moves a
