@@ -60,15 +60,16 @@ func (r *run) apply(res result) {
 	if len(res.res.Outcomes) > 0 {
 		r.outcomes[key] = res.res.Outcomes
 	}
-	// The loop's context may be cancelled (shutdown); these writes record
-	// a run that already happened, so they use their own.
-	ctx := context.Background()
-	if err := r.e.cfg.Store.ReleaseTask(ctx, rec, r.e.cfg.Owner); err != nil {
-		r.e.cfg.Logger.Warn("release task", "processor", key.Processor, "game_date", key.Date.String(), "err", err)
-		r.dirty = true
-	}
-	if err := r.e.cfg.Store.FinishRun(ctx, res.runID, outcome, rec.LastError, res.res.Version.Version, now); err != nil {
-		r.e.cfg.Logger.Warn("finish run", "run", res.runID, "err", err)
+	// A publication released the task in its own transaction; every other
+	// outcome is recorded here. The loop's context may be cancelled
+	// (shutdown); this records a run that already happened, so it uses its own.
+	if outcome != publish.Published {
+		rel := pipeline.TaskRelease{Record: rec, Owner: r.e.cfg.Owner, RunID: res.runID, RunState: outcome,
+			RunError: rec.LastError, RunVersion: res.res.Version.Version, At: now}
+		if err := r.e.cfg.Store.ReleaseTask(context.Background(), rel); err != nil {
+			r.e.cfg.Logger.Warn("release task", "processor", key.Processor, "game_date", key.Date.String(), "err", err)
+			r.dirty = true
+		}
 	}
 	rec.LeaseOwner, rec.LeaseExpiresAt = "", time.Time{}
 	r.tasks[key] = rec

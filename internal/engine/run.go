@@ -200,7 +200,9 @@ func (r *run) filter(plan dag.Plan) dag.Plan {
 func (r *run) save(ctx context.Context, plan dag.Plan) error {
 	var recs []pipeline.TaskRecord
 	for _, d := range plan.Decisions {
-		if d.State == pipeline.Running || r.saved[d.Task] == d.State+"\x00"+d.Reason {
+		// Running is the claim's to record; ready lasts only until a
+		// worker is free, so writing it would cost a transaction a task.
+		if d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task] == d.State+"\x00"+d.Reason {
 			continue
 		}
 		rec := r.tasks[d.Task]
@@ -250,14 +252,10 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		// or its lease would be stranded.
 		book := context.WithoutCancel(ctx)
 		now := r.e.cfg.Now()
-		rec, err := r.e.cfg.Store.ClaimTask(book, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
+		rec, runID, err := r.e.cfg.Store.ClaimTask(book, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
 		if errors.Is(err, pipeline.ErrConflict) {
 			continue // another process runs it; its publication will wake us
 		}
-		if err != nil {
-			return err
-		}
-		runID, err := r.e.cfg.Store.StartRun(book, pipeline.TaskRun{Task: key, Worker: r.e.cfg.Owner, StartedAt: now, State: pipeline.Running})
 		if err != nil {
 			return err
 		}
@@ -287,7 +285,8 @@ func (r *run) limit(proc string) int {
 func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRecord, runID int64) {
 	start := time.Now()
 	proc := r.e.cfg.Graph.Processor(dec.Task.Processor)
-	opt := publish.Options{Force: r.sc.Force && !rec.UpdatedAt.After(r.forceSince), Fallback: dec.Fallback}
+	opt := publish.Options{Force: r.sc.Force && !rec.UpdatedAt.After(r.forceSince), Fallback: dec.Fallback,
+		Release: &pipeline.TaskRelease{Record: pipeline.TaskRecord{Key: dec.Task}, Owner: r.e.cfg.Owner, RunID: runID, At: r.e.cfg.Now()}}
 	if dec.Partial {
 		opt.Missing = dec.Missing
 	}

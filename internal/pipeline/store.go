@@ -61,6 +61,11 @@ type Publication struct {
 	// Announce, when true, records a trigger for the new version in the same
 	// transaction, so the engine hears of it even if the process dies next.
 	Announce bool
+	// Release, when set, ends the task run that computed the rows in the
+	// same transaction. If its owner no longer holds the task's lease the
+	// whole publication fails with ErrConflict: a worker that lost its
+	// lease can never publish.
+	Release *TaskRelease
 }
 
 // PublishResult is the outcome of one Publication.
@@ -144,20 +149,18 @@ type Store interface {
 	SaveTasks(ctx context.Context, recs []TaskRecord, now time.Time) error
 
 	// ClaimTask takes the lease of key for owner until expires, creating the
-	// record when missing, and counts an attempt. It returns ErrConflict
-	// when another owner holds an unexpired lease: at most one run of a task
-	// at a time, across processes.
-	ClaimTask(ctx context.Context, key TaskKey, owner string, now, expires time.Time) (TaskRecord, error)
+	// record when missing, counts an attempt and records the start of a run,
+	// in one transaction; it returns the record and the run's id. It returns
+	// ErrConflict when another owner holds an unexpired lease: at most one
+	// run of a task at a time, across processes.
+	ClaimTask(ctx context.Context, key TaskKey, owner string, now, expires time.Time) (TaskRecord, int64, error)
 
-	// ReleaseTask records a run's outcome and clears the lease, provided
-	// owner still holds it; otherwise ErrConflict (the lease expired and
-	// another worker took the task) and nothing is written.
-	ReleaseTask(ctx context.Context, rec TaskRecord, owner string) error
-
-	// StartRun records the start of a run and returns its id; FinishRun
-	// records its end. FinishRun of a missing id is ErrNotFound.
-	StartRun(ctx context.Context, run TaskRun) (int64, error)
-	FinishRun(ctx context.Context, id int64, state, errText string, version int, at time.Time) error
+	// ReleaseTask records a run's outcome (the task's record and the run's
+	// end) and clears the lease, provided rel.Owner still holds it;
+	// otherwise ErrConflict (the lease expired and another worker took the
+	// task) and nothing is written. A publication can carry the release
+	// instead (Publication.Release), so both commit together.
+	ReleaseTask(ctx context.Context, rel TaskRelease) error
 
 	// Runs lists runs started at or after since, oldest first (for the
 	// timeline). None is not an error.

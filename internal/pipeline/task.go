@@ -60,3 +60,17 @@ type TaskRun struct {
 	Error      string     `json:"error,omitempty"`
 	Version    int        `json:"version,omitempty"`
 }
+
+// TaskRelease ends a run: the task's new record (written only if Owner still
+// holds the lease, which it then clears) and the end of run RunID.
+type TaskRelease struct {
+	Record   TaskRecord
+	Owner    string
+	RunID    int64
+	RunState string
+	RunError string
+	// RunVersion is the version the run published (0: none). When the
+	// release rides on a publication, the store fills it in.
+	RunVersion int
+	At         time.Time
+}

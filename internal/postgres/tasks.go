@@ -84,8 +84,13 @@ func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now t
 }
 
 // ClaimTask implements pipeline.Store.
-func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) (pipeline.TaskRecord, error) {
-	r, err := scanTask(s.pool.QueryRow(ctx, `INSERT INTO tasks
+func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) (pipeline.TaskRecord, int64, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return pipeline.TaskRecord{}, 0, fmt.Errorf("postgres: claim task: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	r, err := scanTask(tx.QueryRow(ctx, `INSERT INTO tasks
 		(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
 		VALUES ($1, $2, 'running', 1, $3, $4, $5)
 		ON CONFLICT (processor, game_date) DO UPDATE SET state = 'running', attempts = tasks.attempts + 1,
@@ -95,51 +100,53 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 			OR tasks.lease_owner = excluded.lease_owner
 		RETURNING `+taskColumns, key.Processor, key.Date.Time(), owner, expires, now))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fmt.Errorf("task %s %s is leased by another worker: %w", key.Processor, key.Date, pipeline.ErrConflict)
+		return r, 0, fmt.Errorf("task %s %s is leased by another worker: %w", key.Processor, key.Date, pipeline.ErrConflict)
 	}
 	if err != nil {
-		return r, fmt.Errorf("postgres: claim task: %w", err)
+		return r, 0, fmt.Errorf("postgres: claim task: %w", err)
 	}
-	return r, nil
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
+		VALUES ($1, $2, $3, $4, 'running') RETURNING id`, key.Processor, key.Date.Time(), owner, now).Scan(&id); err != nil {
+		return r, 0, fmt.Errorf("postgres: start run: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return r, 0, fmt.Errorf("postgres: claim task: %w", err)
+	}
+	return r, id, nil
 }
 
 // ReleaseTask implements pipeline.Store.
-func (s *Store) ReleaseTask(ctx context.Context, r pipeline.TaskRecord, owner string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE tasks SET state = $1, reason = $2, attempts = $3,
+func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: release task: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if err := release(ctx, tx, rel); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// release writes a run's outcome inside tx, or fails with ErrConflict when
+// the owner lost the lease.
+func release(ctx context.Context, tx pgx.Tx, rel pipeline.TaskRelease) error {
+	r := rel.Record
+	tag, err := tx.Exec(ctx, `UPDATE tasks SET state = $1, reason = $2, attempts = $3,
 		next_attempt_at = $4, last_error = $5, input_fingerprint = $6, lease_owner = NULL, lease_expires_at = NULL,
 		updated_at = $7 WHERE processor = $8 AND game_date = $9 AND lease_owner = $10`,
 		r.State, r.Reason, r.Attempts, nullTime(r.NextAttemptAt), r.LastError, r.Fingerprint,
-		r.UpdatedAt, r.Key.Processor, r.Key.Date.Time(), owner)
+		rel.At, r.Key.Processor, r.Key.Date.Time(), rel.Owner)
 	if err != nil {
 		return fmt.Errorf("postgres: release task: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("task %s %s: lease of %s lost: %w", r.Key.Processor, r.Key.Date, owner, pipeline.ErrConflict)
+		return fmt.Errorf("task %s %s: lease of %s lost: %w", r.Key.Processor, r.Key.Date, rel.Owner, pipeline.ErrConflict)
 	}
-	return nil
-}
-
-// StartRun implements pipeline.Store.
-func (s *Store) StartRun(ctx context.Context, run pipeline.TaskRun) (int64, error) {
-	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, run.Task.Processor, run.Task.Date.Time(), run.Worker,
-		run.StartedAt, run.State).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: start run: %w", err)
-	}
-	return id, nil
-}
-
-// FinishRun implements pipeline.Store.
-func (s *Store) FinishRun(ctx context.Context, id int64, state, errText string, version int, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE task_runs SET finished_at = $1, state = $2, error = $3, version = $4
-		WHERE id = $5`, at, state, errText, nullInt(version), id)
-	if err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE task_runs SET finished_at = $1, state = $2, error = $3, version = $4
+		WHERE id = $5`, rel.At, rel.RunState, rel.RunError, nullInt(rel.RunVersion), rel.RunID); err != nil {
 		return fmt.Errorf("postgres: finish run: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("run %d: %w", id, pipeline.ErrNotFound)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/statgate/statgate/internal/pipeline"
 )
@@ -26,6 +27,8 @@ type Executor struct {
 	BuildRevision string
 	// Cache, when set, keeps recently read and published partitions.
 	Cache *Cache
+	// Now stamps releases (default time.Now).
+	Now func() time.Time
 	// Calendar names the raw table that lists each date's games (the
 	// schedule): when its partition for D is published and empty, D has no
 	// games, and every other raw input is complete and empty for D.
@@ -42,6 +45,10 @@ type Options struct {
 	Missing []string
 	// Fallback are games whose team totals may come from the fallback source.
 	Fallback []string
+	// Release, when set, ends the task's run in the publication's own
+	// transaction (see pipeline.Publication.Release); the executor fills in
+	// the published state, the fingerprint and the time.
+	Release *pipeline.TaskRelease
 }
 
 // Result is what one execution did.
@@ -54,6 +61,13 @@ type Result struct {
 	// Outcomes are the failed checks: critical ones made it Rejected,
 	// warnings were published alongside.
 	Outcomes []pipeline.Outcome `json:"outcomes,omitempty"`
+}
+
+func (x *Executor) now() time.Time {
+	if x.Now != nil {
+		return x.Now()
+	}
+	return time.Now()
 }
 
 // Execute runs one task: up_to_date when the current version was computed by
@@ -95,10 +109,19 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 			return res, nil
 		}
 	}
-	out, err := x.Store.Publish(ctx, []pipeline.Publication{{
+	pub := pipeline.Publication{
 		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: len(opt.Missing) > 0,
 		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(), Fingerprint: fp,
-	}})
+	}
+	if opt.Release != nil {
+		rel := *opt.Release
+		rel.Record.State, rel.Record.Fingerprint, rel.RunState = pipeline.Published, fp, pipeline.Published
+		if rel.At.IsZero() {
+			rel.At = x.now()
+		}
+		pub.Release = &rel
+	}
+	out, err := x.Store.Publish(ctx, []pipeline.Publication{pub})
 	if err != nil {
 		return res, err
 	}

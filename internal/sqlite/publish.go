@@ -109,6 +109,13 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 			return pipeline.PublishResult{}, err
 		}
 	}
+	if p.Release != nil {
+		rel := *p.Release
+		rel.RunVersion = v.Version
+		if err := release(ctx, tx, rel); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
 	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
 }
 

@@ -93,8 +93,13 @@ func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now t
 }
 
 // ClaimTask implements pipeline.Store.
-func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) (pipeline.TaskRecord, error) {
-	row := s.write.QueryRowContext(ctx, `INSERT INTO tasks
+func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) (pipeline.TaskRecord, int64, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return pipeline.TaskRecord{}, 0, fmt.Errorf("sqlite: claim task: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	r, err := scanTask(tx.QueryRowContext(ctx, `INSERT INTO tasks
 		(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
 		VALUES (?, ?, 'running', 1, ?, ?, ?)
 		ON CONFLICT (processor, game_date) DO UPDATE SET state = 'running', attempts = tasks.attempts + 1,
@@ -102,54 +107,55 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 			updated_at = excluded.updated_at
 		WHERE tasks.lease_owner IS NULL OR tasks.lease_expires_at <= excluded.updated_at
 			OR tasks.lease_owner = excluded.lease_owner
-		RETURNING `+taskColumns, key.Processor, key.Date.String(), owner, micros(expires), micros(now))
-	r, err := scanTask(row)
+		RETURNING `+taskColumns, key.Processor, key.Date.String(), owner, micros(expires), micros(now)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("task %s %s is leased by another worker: %w", key.Processor, key.Date, pipeline.ErrConflict)
+		return r, 0, fmt.Errorf("task %s %s is leased by another worker: %w", key.Processor, key.Date, pipeline.ErrConflict)
 	}
 	if err != nil {
-		return r, fmt.Errorf("sqlite: claim task: %w", err)
+		return r, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
-	return r, nil
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
+		VALUES (?, ?, ?, ?, 'running') RETURNING id`, key.Processor, key.Date.String(), owner, micros(now)).Scan(&id); err != nil {
+		return r, 0, fmt.Errorf("sqlite: start run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return r, 0, fmt.Errorf("sqlite: claim task: %w", err)
+	}
+	return r, id, nil
 }
 
 // ReleaseTask implements pipeline.Store.
-func (s *Store) ReleaseTask(ctx context.Context, r pipeline.TaskRecord, owner string) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, attempts = ?,
+func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: release task: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := release(ctx, tx, rel); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// release writes a run's outcome inside tx, or fails with ErrConflict when
+// the owner lost the lease.
+func release(ctx context.Context, tx *sql.Tx, rel pipeline.TaskRelease) error {
+	r := rel.Record
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, attempts = ?,
 		next_attempt_at = ?, last_error = ?, input_fingerprint = ?, lease_owner = NULL, lease_expires_at = NULL,
 		updated_at = ? WHERE processor = ? AND game_date = ? AND lease_owner = ?`,
 		r.State, r.Reason, r.Attempts, nullMicros(r.NextAttemptAt), r.LastError, r.Fingerprint,
-		micros(r.UpdatedAt), r.Key.Processor, r.Key.Date.String(), owner)
+		micros(rel.At), r.Key.Processor, r.Key.Date.String(), rel.Owner)
 	if err != nil {
 		return fmt.Errorf("sqlite: release task: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("task %s %s: lease of %s lost: %w", r.Key.Processor, r.Key.Date, owner, pipeline.ErrConflict)
+		return fmt.Errorf("task %s %s: lease of %s lost: %w", r.Key.Processor, r.Key.Date, rel.Owner, pipeline.ErrConflict)
 	}
-	return nil
-}
-
-// StartRun implements pipeline.Store.
-func (s *Store) StartRun(ctx context.Context, run pipeline.TaskRun) (int64, error) {
-	var id int64
-	err := s.write.QueryRowContext(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, run.Task.Processor, run.Task.Date.String(), run.Worker,
-		micros(run.StartedAt), run.State).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: start run: %w", err)
-	}
-	return id, nil
-}
-
-// FinishRun implements pipeline.Store.
-func (s *Store) FinishRun(ctx context.Context, id int64, state, errText string, version int, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE task_runs SET finished_at = ?, state = ?, error = ?, version = ?
-		WHERE id = ?`, micros(at), state, errText, nullInt(version), id)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE task_runs SET finished_at = ?, state = ?, error = ?, version = ?
+		WHERE id = ?`, micros(rel.At), rel.RunState, rel.RunError, nullInt(rel.RunVersion), rel.RunID); err != nil {
 		return fmt.Errorf("sqlite: finish run: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("run %d: %w", id, pipeline.ErrNotFound)
 	}
 	return nil
 }

@@ -39,7 +39,8 @@ func Run(t *testing.T, open Opener) {
 		{"ReadRange", testReadRange},
 		{"Leases", testLeases},
 		{"ClaimRace", testClaimRace},
-		{"RunsAndTriggers", testRunsAndTriggers},
+		{"ReleaseRidesOnPublish", testReleaseRidesOnPublish},
+		{"PendingTriggers", testPendingTriggers},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
 	}
 	for _, tc := range tests {

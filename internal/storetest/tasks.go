@@ -17,28 +17,33 @@ var t0 = time.Date(2023, 2, 4, 6, 0, 0, 0, time.UTC)
 func testLeases(t *testing.T, s p.Store) {
 	ctx := context.Background()
 	key := p.TaskKey{Processor: nba.PlayerGame, Date: opening}
-	r, err := s.ClaimTask(ctx, key, "a", t0, t0.Add(time.Minute))
-	if err != nil || r.State != p.Running || r.Attempts != 1 || r.LeaseOwner != "a" {
-		t.Fatalf("ClaimTask(new) = %+v, %v; want running, attempt 1, owned by a", r, err)
+	r, runA, err := s.ClaimTask(ctx, key, "a", t0, t0.Add(time.Minute))
+	if err != nil || r.State != p.Running || r.Attempts != 1 || r.LeaseOwner != "a" || runA == 0 {
+		t.Fatalf("ClaimTask(new) = %+v, run %d, %v; want running, attempt 1, owned by a, a run", r, runA, err)
 	}
-	if _, err := s.ClaimTask(ctx, key, "b", t0.Add(30*time.Second), t0.Add(2*time.Minute)); !errors.Is(err, p.ErrConflict) {
+	if _, _, err := s.ClaimTask(ctx, key, "b", t0.Add(30*time.Second), t0.Add(2*time.Minute)); !errors.Is(err, p.ErrConflict) {
 		t.Errorf("ClaimTask by b while a holds the lease: %v, want ErrConflict", err)
 	}
 	// The lease expires (a died): b takes over, and a's late release fails.
-	r, err = s.ClaimTask(ctx, key, "b", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
+	r, runB, err := s.ClaimTask(ctx, key, "b", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
 	if err != nil || r.Attempts != 2 || r.LeaseOwner != "b" {
 		t.Fatalf("ClaimTask by b after expiry = %+v, %v; want attempt 2 owned by b", r, err)
 	}
-	done := p.TaskRecord{Key: key, State: p.Published, Fingerprint: "f", UpdatedAt: t0.Add(3 * time.Minute)}
-	if err := s.ReleaseTask(ctx, done, "a"); !errors.Is(err, p.ErrConflict) {
+	done := p.TaskRecord{Key: key, State: p.Published, Fingerprint: "f"}
+	late := p.TaskRelease{Record: done, Owner: "a", RunID: runA, RunState: p.Published, At: t0.Add(3 * time.Minute)}
+	if err := s.ReleaseTask(ctx, late); !errors.Is(err, p.ErrConflict) {
 		t.Errorf("ReleaseTask by a after losing the lease: %v, want ErrConflict", err)
 	}
 	// The planner's verdicts never overwrite a leased task.
 	if err := s.SaveTasks(ctx, []p.TaskRecord{{Key: key, State: p.Waiting, Reason: "x"}}, t0.Add(150*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ReleaseTask(ctx, done, "b"); err != nil {
+	if err := s.ReleaseTask(ctx, p.TaskRelease{Record: done, Owner: "b", RunID: runB, RunState: p.Published, RunVersion: 3, At: t0.Add(3 * time.Minute)}); err != nil {
 		t.Fatalf("ReleaseTask by b: %v", err)
+	}
+	runs, err := s.Runs(ctx, t0.Add(-time.Hour), 10)
+	if err != nil || len(runs) != 2 || runs[1].ID != runB || runs[1].Version != 3 || runs[1].FinishedAt == nil || runs[0].FinishedAt != nil {
+		t.Errorf("Runs = %+v, %v; want a's run unfinished and b's finished with version 3", runs, err)
 	}
 	got, err := s.Tasks(ctx, opening, opening)
 	if err != nil || len(got) != 1 {
@@ -67,7 +72,7 @@ func testClaimRace(t *testing.T, s p.Store) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, err := s.ClaimTask(ctx, key, string(rune('a'+i)), t0, t0.Add(time.Minute))
+			_, _, err := s.ClaimTask(ctx, key, string(rune('a'+i)), t0, t0.Add(time.Minute))
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -84,23 +89,44 @@ func testClaimRace(t *testing.T, s p.Store) {
 	}
 }
 
-func testRunsAndTriggers(t *testing.T, s p.Store) {
+// testReleaseRidesOnPublish: a publication carrying a release commits both;
+// one whose owner lost the lease publishes nothing.
+func testReleaseRidesOnPublish(t *testing.T, s p.Store) {
 	ctx := context.Background()
 	key := p.TaskKey{Processor: nba.TeamOffense, Date: opening}
-	id, err := s.StartRun(ctx, p.TaskRun{Task: key, Worker: "w1", StartedAt: t0, State: p.Running})
+	_, runA, err := s.ClaimTask(ctx, key, "a", t0, t0.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishRun(ctx, id, p.Published, "", 3, t0.Add(time.Second)); err != nil {
+	pub := p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, 126, 98.2)}, Source: p.SourceCompute,
+		Release: &p.TaskRelease{Record: p.TaskRecord{Key: key, State: p.Published, Fingerprint: "f"}, Owner: "a", RunID: runA, RunState: p.Published, At: t0}}
+	publish(t, s, pub)
+	got, _ := s.Tasks(ctx, opening, opening)
+	if len(got) != 1 || got[0].State != p.Published || got[0].LeaseOwner != "" {
+		t.Errorf("task after a publication carrying its release = %+v, want published and unleased", got)
+	}
+	runs, _ := s.Runs(ctx, t0.Add(-time.Hour), 10)
+	if len(runs) != 1 || runs[0].Version != 1 || runs[0].State != p.Published {
+		t.Errorf("runs = %+v, want one published run of version 1", runs)
+	}
+	// b takes the task after a's lease expired; a's late publication fails whole.
+	if _, _, err := s.ClaimTask(ctx, key, "a", t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishRun(ctx, id+100, p.Published, "", 3, t0); !errors.Is(err, p.ErrNotFound) {
-		t.Errorf("FinishRun(missing) = %v, want ErrNotFound", err)
+	if _, _, err := s.ClaimTask(ctx, key, "b", t0.Add(2*time.Minute), t0.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
 	}
-	runs, err := s.Runs(ctx, t0.Add(-time.Hour), 10)
-	if err != nil || len(runs) != 1 || runs[0].Version != 3 || runs[0].FinishedAt == nil || !runs[0].FinishedAt.Equal(t0.Add(time.Second)) {
-		t.Errorf("Runs = %+v, %v; want the one finished run of version 3", runs, err)
+	pub.Rows = []p.Row{teamOffenseRow(opening, 99, 90)}
+	if _, err := s.Publish(ctx, []p.Publication{pub}); !errors.Is(err, p.ErrConflict) {
+		t.Errorf("Publish by a worker that lost its lease: %v, want ErrConflict", err)
 	}
+	if v, _ := s.CurrentVersion(ctx, nba.TeamOffense, opening); v.Version != 1 {
+		t.Errorf("version after the fenced publication = %d, want 1", v.Version)
+	}
+}
+
+func testPendingTriggers(t *testing.T, s p.Store) {
+	ctx := context.Background()
 	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()), load(nba.GamebookTable, opening, gamebookRows()))
 	pending, err := s.PendingTriggers(ctx, 10)
 	if err != nil || len(pending) != 2 {
