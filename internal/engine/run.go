@@ -285,7 +285,7 @@ func (r *run) limit(proc string) int {
 func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRecord, runID int64) {
 	start := time.Now()
 	proc := r.e.cfg.Graph.Processor(dec.Task.Processor)
-	opt := publish.Options{Force: r.sc.Force && !rec.UpdatedAt.After(r.forceSince), Fallback: dec.Fallback,
+	opt := publish.Options{Force: r.sc.Force && !rec.UpdatedAt.After(r.forceSince), Fallback: dec.Fallback, Planned: dec.Inputs,
 		Release: &pipeline.TaskRelease{Record: pipeline.TaskRecord{Key: dec.Task}, Owner: r.e.cfg.Owner, RunID: runID, At: r.e.cfg.Now()}}
 	if dec.Partial {
 		opt.Missing = dec.Missing

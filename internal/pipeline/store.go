@@ -123,6 +123,11 @@ type Store interface {
 	// Dates never published are absent; none at all is not an error.
 	ReadRange(ctx context.Context, t *Table, from, to Date) ([]PartitionRows, error)
 
+	// VersionRows returns the rows of one version of (t, d): the table's rows
+	// for the current version, the archived content for an earlier one.
+	// ErrNotFound when the version never existed or its content was pruned.
+	VersionRows(ctx context.Context, t *Table, d Date, version int) ([]Row, error)
+
 	// History lists every recorded version of (table, d), oldest first, with
 	// lineage. None is not an error.
 	History(ctx context.Context, table string, d Date) ([]PartitionVersion, error)

@@ -75,6 +75,11 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	if v.Coverage, err = pipeline.DecodeCoverage(p.Coverage); err != nil {
 		return pipeline.PublishResult{}, err
 	}
+	if t.Kind == pipeline.Analytics && cur.Version > 0 {
+		if err := archive(ctx, tx, t, cur); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
 	if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", date); err != nil {
 		return pipeline.PublishResult{}, err
 	}
@@ -96,10 +101,6 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	for _, in := range p.Inputs {
 		b.Queue(`INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version)
 			VALUES ($1, $2, $3, $4, $5, $6)`, t.Name, date, v.Version, in.Table, in.Date.Time(), in.Version)
-	}
-	if t.Kind == pipeline.Analytics {
-		b.Queue(`INSERT INTO partition_contents (table_name, game_date, version, rows_gz) VALUES ($1, $2, $3, $4)`,
-			t.Name, date, v.Version, pipeline.Compress(p.Encoded))
 	}
 	if p.Announce {
 		b.Queue(`INSERT INTO triggers (message_id, table_name, game_date, status, record_count, content_hash, source, received_at)
@@ -180,4 +181,17 @@ func checkInputsCurrent(ctx context.Context, tx pgx.Tx, inputs []pipeline.InputV
 		}
 	}
 	return nil
+}
+
+// archive keeps the content of the version about to be replaced, for
+// rollback; the current version's content is the table itself, so a first
+// publication (every one of a backfill) archives nothing.
+func archive(ctx context.Context, tx pgx.Tx, t *pipeline.Table, cur pipeline.PartitionVersion) error {
+	rows, err := readRows(ctx, tx, t, cur.Date, cur.Date)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO partition_contents (table_name, game_date, version, rows_gz)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, t.Name, cur.Date.Time(), cur.Version, pipeline.Compress(t.EncodeRows(rows)))
+	return err
 }

@@ -253,3 +253,28 @@ func (s *Store) History(ctx context.Context, table string, d pipeline.Date) ([]p
 	}
 	return out, nil
 }
+
+// VersionRows implements pipeline.Store.
+func (s *Store) VersionRows(ctx context.Context, t *pipeline.Table, d pipeline.Date, version int) ([]pipeline.Row, error) {
+	rows, cur, err := s.ReadPartition(ctx, t, d)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Version == version {
+		return rows, nil
+	}
+	var blob []byte
+	err = s.pool.QueryRow(ctx, `SELECT rows_gz FROM partition_contents
+		WHERE table_name = $1 AND game_date = $2 AND version = $3`, t.Name, d.Time(), version).Scan(&blob)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%s %s version %d: %w", t.Name, d, version, pipeline.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: version rows: %w", err)
+	}
+	enc, err := pipeline.Decompress(blob)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s version %d: %w", t.Name, d, version, err)
+	}
+	return t.DecodeRows(enc)
+}

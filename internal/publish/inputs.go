@@ -91,7 +91,11 @@ func (in *Inputs) Version(table string, d pipeline.Date) int {
 // ReadInputs reads every declared input of p for date d. Per input window
 // it lists the current versions, takes the partitions whose version the
 // cache holds from it, and reads the rest in one snapshot query.
-func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, cache *Cache, p pipeline.Processor, d pipeline.Date) (*Inputs, error) {
+//
+// planned, when not nil, are the input versions the planner saw: they are
+// read from the cache without listing versions again (a publication checks
+// inside its transaction that what it read is still current).
+func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, cache *Cache, p pipeline.Processor, d pipeline.Date, planned []pipeline.InputVersion) (*Inputs, error) {
 	in := &Inputs{date: d, declared: p.Inputs(), rows: map[partKey][]pipeline.Row{}, cat: cat}
 	seen := map[partKey]bool{}
 	for _, dec := range in.declared {
@@ -99,7 +103,17 @@ func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, ca
 		if t == nil {
 			return nil, fmt.Errorf("%s: unknown input table %s", p.Name(), dec.Table)
 		}
-		parts, err := readWindow(ctx, s, cache, t, d.AddDays(dec.Window.From), d.AddDays(dec.Window.To))
+		from, to := d.AddDays(dec.Window.From), d.AddDays(dec.Window.To)
+		var known []pipeline.PartitionVersion
+		if planned != nil {
+			known = []pipeline.PartitionVersion{}
+			for _, v := range planned {
+				if v.Table == dec.Table && v.Date >= from && v.Date <= to {
+					known = append(known, pipeline.PartitionVersion{Table: v.Table, Date: v.Date, Version: v.Version})
+				}
+			}
+		}
+		parts, err := readWindow(ctx, s, cache, t, from, to, known)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: read input %s: %w", p.Name(), d, dec.Table, err)
 		}
@@ -129,13 +143,15 @@ func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, ca
 // whole version, from the cache or from one ReadRange over the uncached span
 // (which may see a newer version than the listing did; that newer version is
 // then the one used and recorded).
-func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.PartitionRows, error) {
+func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline.Table, from, to pipeline.Date, vs []pipeline.PartitionVersion) ([]pipeline.PartitionRows, error) {
 	if cache == nil {
 		return s.ReadRange(ctx, t, from, to)
 	}
-	vs, err := s.Partitions(ctx, pipeline.PartitionFilter{Table: t.Name, From: from, To: to, HasRange: true})
-	if err != nil {
-		return nil, err
+	if vs == nil {
+		var err error
+		if vs, err = s.Partitions(ctx, pipeline.PartitionFilter{Table: t.Name, From: from, To: to, HasRange: true}); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]pipeline.PartitionRows, 0, len(vs))
 	var missFrom, missTo pipeline.Date

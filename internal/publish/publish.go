@@ -45,6 +45,9 @@ type Options struct {
 	Missing []string
 	// Fallback are games whose team totals may come from the fallback source.
 	Fallback []string
+	// Planned are the input versions the planner decided on (nil: list the
+	// current ones).
+	Planned []pipeline.InputVersion
 	// Release, when set, ends the task's run in the publication's own
 	// transaction (see pipeline.Publication.Release); the executor fills in
 	// the published state, the fingerprint and the time.
@@ -75,7 +78,7 @@ func (x *Executor) now() time.Time {
 // otherwise compute, check and publish or reject.
 func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline.Date, opt Options) (Result, error) {
 	res := Result{Processor: p.Name(), Date: d}
-	in, err := ReadInputs(ctx, x.Store, x.Catalog, x.Cache, p, d)
+	in, err := ReadInputs(ctx, x.Store, x.Catalog, x.Cache, p, d, opt.Planned)
 	if err != nil {
 		return res, err
 	}

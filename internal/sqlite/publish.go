@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,9 +31,9 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	now := s.now().UTC()
 	results := make([]pipeline.PublishResult, len(prepared))
-	inserts := map[string]*sql.Stmt{}
+	q := newTxq(tx)
 	for i, p := range prepared {
-		res, err := s.publishOne(ctx, tx, inserts, p, now)
+		res, err := s.publishOne(ctx, q, p, now)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: publish %s %s: %w", p.Table.Name, p.Date, err)
 		}
@@ -46,7 +45,7 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 	return results, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*sql.Stmt, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
+func (s *Store) publishOne(ctx context.Context, tx txq, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
 	t := p.Table
 	date := p.Date.String()
 	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
@@ -69,10 +68,15 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 	if v.Coverage, err = pipeline.DecodeCoverage(p.Coverage); err != nil {
 		return pipeline.PublishResult{}, err
 	}
+	if t.Kind == pipeline.Analytics && cur.Version > 0 {
+		if err := archive(ctx, tx, t, cur); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", date); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	if err := insertRows(ctx, tx, inserts, t, p.Rows); err != nil {
+	if err := insertRows(ctx, tx, t, p.Rows); err != nil {
 		return pipeline.PublishResult{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO partition_versions
@@ -95,12 +99,6 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 			return pipeline.PublishResult{}, err
 		}
 	}
-	if t.Kind == pipeline.Analytics {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO partition_contents (table_name, game_date, version, rows_gz)
-			VALUES (?, ?, ?, ?)`, t.Name, date, v.Version, pipeline.Compress(p.Encoded)); err != nil {
-			return pipeline.PublishResult{}, err
-		}
-	}
 	if p.Announce {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO triggers
 			(message_id, table_name, game_date, status, record_count, content_hash, source, received_at)
@@ -119,19 +117,15 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, inserts map[string]*
 	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
 }
 
-func insertRows(ctx context.Context, tx *sql.Tx, cache map[string]*sql.Stmt, t *pipeline.Table, rows []pipeline.Row) error {
+func insertRows(ctx context.Context, tx txq, t *pipeline.Table, rows []pipeline.Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	stmt, ok := cache[t.Name]
-	if !ok {
-		q := "INSERT INTO " + t.Name + " (" + strings.Join(t.ColumnNames(), ", ") + ") VALUES (" +
-			strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
-		var err error
-		if stmt, err = tx.PrepareContext(ctx, q); err != nil {
-			return err
-		}
-		cache[t.Name] = stmt
+	q := "INSERT INTO " + t.Name + " (" + strings.Join(t.ColumnNames(), ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+	stmt, err := tx.prepared(ctx, q)
+	if err != nil {
+		return err
 	}
 	args := make([]any, len(t.Columns))
 	for _, r := range rows {
@@ -154,7 +148,7 @@ func nullInt(n int) any {
 
 // checkInputsCurrent fails with ErrConflict when an input version read by a
 // computation has been replaced since: one range query per input table.
-func checkInputsCurrent(ctx context.Context, tx *sql.Tx, inputs []pipeline.InputVersion) error {
+func checkInputsCurrent(ctx context.Context, tx txq, inputs []pipeline.InputVersion) error {
 	for _, span := range pipeline.InputSpans(inputs) {
 		rows, err := tx.QueryContext(ctx, `SELECT game_date, current_version FROM partitions
 			WHERE table_name = ? AND game_date BETWEEN ? AND ?`, span.Table, span.From.String(), span.To.String())
@@ -184,4 +178,17 @@ func checkInputsCurrent(ctx context.Context, tx *sql.Tx, inputs []pipeline.Input
 		}
 	}
 	return nil
+}
+
+// archive keeps the content of the version about to be replaced, for
+// rollback; the current version's content is the table itself, so a first
+// publication (every one of a backfill) archives nothing.
+func archive(ctx context.Context, tx txq, t *pipeline.Table, cur pipeline.PartitionVersion) error {
+	rows, err := readRows(ctx, tx, t, cur.Date, cur.Date)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO partition_contents (table_name, game_date, version, rows_gz)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, t.Name, cur.Date.String(), cur.Version, pipeline.Compress(t.EncodeRows(rows)))
+	return err
 }

@@ -99,7 +99,8 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		return pipeline.TaskRecord{}, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	r, err := scanTask(tx.QueryRowContext(ctx, `INSERT INTO tasks
+	q := newTxq(tx)
+	r, err := scanTask(q.QueryRowContext(ctx, `INSERT INTO tasks
 		(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
 		VALUES (?, ?, 'running', 1, ?, ?, ?)
 		ON CONFLICT (processor, game_date) DO UPDATE SET state = 'running', attempts = tasks.attempts + 1,
@@ -115,7 +116,7 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		return r, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
+	if err := q.QueryRowContext(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
 		VALUES (?, ?, ?, ?, 'running') RETURNING id`, key.Processor, key.Date.String(), owner, micros(now)).Scan(&id); err != nil {
 		return r, 0, fmt.Errorf("sqlite: start run: %w", err)
 	}
@@ -132,7 +133,7 @@ func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error
 		return fmt.Errorf("sqlite: release task: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := release(ctx, tx, rel); err != nil {
+	if err := release(ctx, newTxq(tx), rel); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -140,7 +141,7 @@ func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error
 
 // release writes a run's outcome inside tx, or fails with ErrConflict when
 // the owner lost the lease.
-func release(ctx context.Context, tx *sql.Tx, rel pipeline.TaskRelease) error {
+func release(ctx context.Context, tx txq, rel pipeline.TaskRelease) error {
 	r := rel.Record
 	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, attempts = ?,
 		next_attempt_at = ?, last_error = ?, input_fingerprint = ?, lease_owner = NULL, lease_expires_at = NULL,

@@ -120,6 +120,20 @@ func testVersions(t *testing.T, s p.Store) {
 	}
 	// Without SkipUnchanged identical content still makes a version (a
 	// forced recomputation is recorded).
+	// Every version of an analytics partition can be read back.
+	o1 := []p.Row{teamOffenseRow(opening, 126, 98.2)}
+	o2 := []p.Row{teamOffenseRow(opening, 117, 97.5)}
+	publish(t, s, p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: o1, Source: p.SourceCompute})
+	publish(t, s, p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: o2, Source: p.SourceCompute})
+	for v, want := range map[int][]p.Row{1: o1, 2: o2} {
+		got, err := s.VersionRows(ctx, nba.TeamOffenseTable, opening, v)
+		if err != nil || nba.TeamOffenseTable.ContentHash(got) != nba.TeamOffenseTable.ContentHash(want) {
+			t.Errorf("VersionRows(team offense, v%d) = %d rows, %v; want the rows published as v%d", v, len(got), err, v)
+		}
+	}
+	if _, err := s.VersionRows(ctx, nba.TeamOffenseTable, opening, 7); !errors.Is(err, p.ErrNotFound) {
+		t.Errorf("VersionRows(v7) = %v, want ErrNotFound", err)
+	}
 	forced := load(nba.ScheduleTable, opening, changed)
 	forced.SkipUnchanged = false
 	if r := publish(t, s, forced); r[0].Version != 3 {
