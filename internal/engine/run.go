@@ -19,7 +19,7 @@ type run struct {
 	sc         Scope
 	versions   map[pipeline.PartKey]pipeline.PartitionVersion
 	tasks      map[pipeline.TaskKey]pipeline.TaskRecord
-	saved      map[pipeline.TaskKey]string // state and reason last written
+	saved      map[pipeline.TaskKey]verdict // state and reason last written
 	running    map[pipeline.TaskKey]bool
 	perProc    map[string]int
 	readySince map[pipeline.TaskKey]time.Time
@@ -54,7 +54,7 @@ type result struct {
 
 func newRun(e *Engine, sc Scope) *run {
 	return &run{
-		e: e, sc: sc, tasks: map[pipeline.TaskKey]pipeline.TaskRecord{}, saved: map[pipeline.TaskKey]string{},
+		e: e, sc: sc, tasks: map[pipeline.TaskKey]pipeline.TaskRecord{}, saved: map[pipeline.TaskKey]verdict{},
 		running: map[pipeline.TaskKey]bool{}, perProc: map[string]int{}, readySince: map[pipeline.TaskKey]time.Time{},
 		circuits: map[string]*circuit{}, results: make(chan result, e.cfg.Workers),
 		forceSince: e.cfg.Now(), runs: map[string]int{}, outcomes: map[pipeline.TaskKey][]pipeline.Outcome{},
@@ -202,12 +202,13 @@ func (r *run) save(ctx context.Context, plan dag.Plan) error {
 	for _, d := range plan.Decisions {
 		// Running is the claim's to record; ready lasts only until a
 		// worker is free, so writing it would cost a transaction a task.
-		if d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task] == d.State+"\x00"+d.Reason {
+		v := verdict{d.State, d.Reason}
+		if d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task] == v {
 			continue
 		}
 		rec := r.tasks[d.Task]
 		if rec.State == d.State && rec.Reason == d.Reason {
-			r.saved[d.Task] = d.State + "\x00" + d.Reason
+			r.saved[d.Task] = v
 			continue
 		}
 		rec.Key, rec.State, rec.Reason = d.Task, d.State, d.Reason
@@ -221,10 +222,13 @@ func (r *run) save(ctx context.Context, plan dag.Plan) error {
 	}
 	for _, rec := range recs {
 		r.tasks[rec.Key] = rec
-		r.saved[rec.Key] = rec.State + "\x00" + rec.Reason
+		r.saved[rec.Key] = verdict{rec.State, rec.Reason}
 	}
 	return nil
 }
+
+// verdict is what save last wrote for a task.
+type verdict struct{ state, reason string }
 
 // start claims and launches ready tasks within the concurrency limits.
 func (r *run) start(ctx context.Context, plan dag.Plan) error {
