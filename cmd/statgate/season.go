@@ -102,8 +102,16 @@ func (c *cli) printSeason(run seasonRun) {
 		c.printf("  %-30s %7d rows\n", p.Name(), run.Rows[p.Name()])
 	}
 	c.printf("quality: %d critical, %d warning check failures\n", run.Checks[string(pipeline.Critical)], run.Checks[string(pipeline.Warning)])
+	incomplete := 0
 	for _, w := range run.Warnings {
+		if w.Check == "incomplete_input" {
+			incomplete++ // listed below, by date
+			continue
+		}
 		c.printf("  warning %s %s: observed %s, expected %s\n", w.Check, w.Subject, w.Observed, w.Expected)
+	}
+	if incomplete > 0 {
+		c.printf("  %d incomplete_input warnings (partial publications)\n", incomplete)
 	}
 	if len(run.Partial) > 0 {
 		c.printf("partial dates (games that never arrived, published without them after the completeness deadline):\n")

@@ -68,6 +68,21 @@ func TestMissingGameArrivesLate(t *testing.T) {
 	if v, _ := s.CurrentVersion(ctx, nba.TeamOffense, feb3); v.RowCount != 14 {
 		t.Errorf("partial team offense rows = %d, want 14 (7 complete games)", v.RowCount)
 	}
+	events, err := s.Events(ctx, time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := map[string]bool{}
+	for _, ev := range events {
+		if ev.Check == "incomplete_input" && ev.Severity == pipeline.Warning && ev.Subject == game && ev.Date == feb3 && ev.Version == 1 {
+			warned[ev.Table] = true
+		}
+	}
+	for _, p := range []string{nba.TeamOffense, nba.TeamDefense, nba.PlayerGame} {
+		if !warned[p] {
+			t.Errorf("no incomplete_input warning naming %s for %s 2023-02-03 (events %+v)", game, p, events)
+		}
+	}
 	before := map[string]int{}
 	for _, p := range []string{nba.TeamOffense, nba.PlayerGame, nba.UpcomingTeam} {
 		for d := feb3; d <= to; d++ {

@@ -61,6 +61,9 @@ type Publication struct {
 	// Announce, when true, records a trigger for the new version in the same
 	// transaction, so the engine hears of it even if the process dies next.
 	Announce bool
+	// Events are recorded with the new version in the same transaction
+	// (their Version is filled in).
+	Events []QualityEvent
 	// Release, when set, ends the task run that computed the rows in the
 	// same transaction. If its owner no longer holds the task's lease the
 	// whole publication fails with ErrConflict: a worker that lost its
@@ -176,6 +179,14 @@ type Store interface {
 	// does nothing.
 	PendingTriggers(ctx context.Context, limit int) ([]Trigger, error)
 	MarkTriggers(ctx context.Context, ids []int64, at time.Time) error
+
+	// RecordEvents records quality events outside a publication (a
+	// rejected task's failures).
+	RecordEvents(ctx context.Context, events []QualityEvent) error
+
+	// Events lists quality events created at or after since, newest first,
+	// at most limit. None is not an error.
+	Events(ctx context.Context, since time.Time, limit int) ([]QualityEvent, error)
 
 	// RowCount counts the rows currently visible in table (0 for none).
 	RowCount(ctx context.Context, table string) (int64, error)

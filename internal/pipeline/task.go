@@ -74,3 +74,22 @@ type TaskRelease struct {
 	RunVersion int
 	At         time.Time
 }
+
+// QualityEvent is one check's outcome on one partition (SPEC §2), including
+// the gate's incomplete_input warning for a partial publication.
+type QualityEvent struct {
+	ID        int64     `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	Table     string    `json:"table"`
+	Date      Date      `json:"game_date"`
+	Check     string    `json:"check"`
+	Severity  Severity  `json:"severity"`
+	Subject   string    `json:"subject,omitempty"`
+	Observed  string    `json:"observed,omitempty"`
+	Expected  string    `json:"expected,omitempty"`
+	Processor string    `json:"processor,omitempty"`
+	RunID     int64     `json:"run_id,omitempty"`
+	// Version is the partition version published with the event (0 when
+	// the publication was rejected).
+	Version int `json:"version,omitempty"`
+}

@@ -110,6 +110,9 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return pipeline.PublishResult{}, err
 	}
+	if err := insertEvents(ctx, tx, p.Events, v.Version, now); err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	if p.Release != nil {
 		rel := *p.Release
 		rel.RunVersion = v.Version

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/statgate/statgate/internal/pipeline"
@@ -106,15 +107,30 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	}
 	res.Rows = len(rows)
 	res.Outcomes = pipeline.RunChecks(append(guardChecks(p.Output()), p.Checks()...), c, rows)
-	for _, o := range res.Outcomes {
+	if len(opt.Missing) > 0 {
+		res.Outcomes = append(res.Outcomes, incompleteInput(opt.Missing))
+	}
+	var runID int64
+	if opt.Release != nil {
+		runID = opt.Release.RunID
+	}
+	events := make([]pipeline.QualityEvent, len(res.Outcomes))
+	for i, o := range res.Outcomes {
+		events[i] = pipeline.QualityEvent{Table: p.Output().Name, Date: d, Check: o.Check, Severity: o.Severity,
+			Subject: o.Subject, Observed: o.Observed, Expected: o.Expected, Processor: p.Name(), RunID: runID}
 		if o.Severity == pipeline.Critical {
 			res.State = Rejected
-			return res, nil
 		}
+	}
+	if res.State == Rejected {
+		// Nothing is published; the failures are recorded so they can be
+		// explained and alerted on.
+		return res, x.Store.RecordEvents(ctx, events)
 	}
 	pub := pipeline.Publication{
 		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: len(opt.Missing) > 0,
 		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(), Fingerprint: fp,
+		Events: events,
 	}
 	if opt.Release != nil {
 		rel := *opt.Release
@@ -131,4 +147,14 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	res.State, res.Version = Published, out[0].PartitionVersion
 	x.Cache.put(partKey{p.Name(), d}, res.Version.Version, rows)
 	return res, nil
+}
+
+// incompleteInput is the warning a partial publication carries (SPEC §6):
+// it names the games the partition was published without.
+func incompleteInput(missing []string) pipeline.Outcome {
+	return pipeline.Outcome{Check: "incomplete_input", Severity: pipeline.Warning, Failure: pipeline.Failure{
+		Subject:  strings.Join(missing, ", "),
+		Observed: fmt.Sprintf("%d games missing", len(missing)),
+		Expected: "every scheduled game final with both teams' rows",
+	}}
 }

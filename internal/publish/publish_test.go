@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/nba"
@@ -91,6 +92,18 @@ func TestExecuteOnRealDate(t *testing.T) {
 		}
 		if !hasCritical(rej.Outcomes, "usage_minutes_weighted") {
 			t.Errorf("rejection outcomes %v do not include usage_minutes_weighted", rej.Outcomes)
+		}
+		events, err := s.Events(ctx, time.Time{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded := false
+		for _, ev := range events {
+			recorded = recorded || (ev.Check == "usage_minutes_weighted" && ev.Severity == pipeline.Critical &&
+				ev.Table == nba.PlayerGame && ev.Date == feb3 && ev.Version == 0)
+		}
+		if !recorded {
+			t.Errorf("no critical usage_minutes_weighted event recorded for the rejection (events %+v)", events)
 		}
 		after, err := s.CurrentVersion(ctx, nba.PlayerGame, feb3)
 		if err != nil || after.Version != v.Version || after.ContentHash != v.ContentHash {

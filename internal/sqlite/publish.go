@@ -107,6 +107,9 @@ func (s *Store) publishOne(ctx context.Context, tx txq, p pipeline.Prepared, now
 			return pipeline.PublishResult{}, err
 		}
 	}
+	if err := insertEvents(ctx, tx, p.Events, v.Version, now); err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	if p.Release != nil {
 		rel := *p.Release
 		rel.RunVersion = v.Version

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimRace", testClaimRace},
 		{"ReleaseRidesOnPublish", testReleaseRidesOnPublish},
 		{"PendingTriggers", testPendingTriggers},
+		{"Events", testEvents},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
 	}
 	for _, tc := range tests {

@@ -140,3 +140,31 @@ func testPendingTriggers(t *testing.T, s p.Store) {
 		t.Errorf("PendingTriggers after marking the first = %+v, want only the gamebook's", pending)
 	}
 }
+
+// testEvents: events ride on a publication (with its version) or are
+// recorded alone, and list newest first.
+func testEvents(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	warn := p.QualityEvent{Table: nba.TeamOffense, Date: opening, Check: "incomplete_input", Severity: p.Warning,
+		Subject: "20221018_LAL_GSW", Observed: "1 games missing", Expected: "every game", Processor: nba.TeamOffense, CreatedAt: t0}
+	publish(t, s, p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, 126, 98.2)},
+		Source: p.SourceCompute, Partial: true, Events: []p.QualityEvent{warn}})
+	crit := p.QualityEvent{Table: nba.PlayerGame, Date: opening, Check: "usage_minutes_weighted", Severity: p.Critical,
+		Subject: "BOS", Observed: "612.4", Expected: "[90, 101]", CreatedAt: t0.Add(time.Second)}
+	if err := s.RecordEvents(ctx, []p.QualityEvent{crit}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Events(ctx, t0.Add(-time.Minute), 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Events = %+v, %v; want 2", got, err)
+	}
+	if got[0].Check != crit.Check || got[0].Version != 0 || got[0].Observed != "612.4" {
+		t.Errorf("newest event = %+v, want the critical usage event without a version", got[0])
+	}
+	if got[1].Check != warn.Check || got[1].Version != 1 || got[1].Subject != warn.Subject || got[1].Severity != p.Warning {
+		t.Errorf("older event = %+v, want the incomplete_input warning of version 1", got[1])
+	}
+	if later, _ := s.Events(ctx, t0.Add(time.Minute), 10); len(later) != 0 {
+		t.Errorf("Events(since after both) = %+v, want none", later)
+	}
+}
