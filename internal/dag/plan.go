@@ -44,6 +44,20 @@ type Plan struct {
 	// Wake is the earliest time at which a waiting task's verdict changes
 	// by time alone (zero: none).
 	Wake time.Time
+
+	from    pipeline.Date
+	days    int
+	procPos map[string]int
+}
+
+// Index returns the position of a task's decision in Decisions, or -1 when
+// the task is not in scope.
+func (p *Plan) Index(k pipeline.TaskKey) int {
+	pi, ok := p.procPos[k.Processor]
+	if !ok || k.Date < p.from || int(k.Date-p.from) >= p.days {
+		return -1
+	}
+	return pi*p.days + int(k.Date-p.from)
 }
 
 // Decide plans every task in scope. It reads only the snapshot and the graph.
@@ -61,21 +75,29 @@ func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 		}
 	}
 	pl.days = max(int(snap.To-snap.From+1), 0)
-	plan := Plan{Decisions: make([]Decision, len(pl.procs)*pl.days)}
+	plan := Plan{from: snap.From, days: pl.days, procPos: pl.procPos}
+	inc := pl.incremental(len(pl.procs) * pl.days)
+	if inc != nil {
+		// The previous plan's storage is reused: unchanged decisions stay
+		// where they are, which keeps re-planning after every run cheap.
+		plan.Decisions = snap.Prev.Decisions
+	} else {
+		plan.Decisions = make([]Decision, len(pl.procs)*pl.days)
+	}
 	pl.decided = plan.Decisions
-	inc := pl.incremental()
 	for pi, name := range pl.procs {
 		out := g.procs[name].Output().Name
 		for i := range pl.days {
 			pos := pi*pl.days + i
 			d := snap.From.AddDays(i)
-			if inc != nil && !inc.dirty[pos] {
-				plan.Decisions[pos] = snap.Prev.Decisions[pos]
-			} else {
+			if inc == nil {
 				plan.Decisions[pos] = pl.decide(g.procs[name], d)
-				if inc != nil && snap.Prev.Decisions[pos].State != plan.Decisions[pos].State {
+			} else if inc.dirty[pos] {
+				dec := pl.decide(g.procs[name], d)
+				if dec.State != plan.Decisions[pos].State {
 					inc.touch(pipeline.PartKey{Table: out, Date: d})
 				}
+				plan.Decisions[pos] = dec
 			}
 			if w := plan.Decisions[pos].WaitUntil; !w.IsZero() && (plan.Wake.IsZero() || w.Before(plan.Wake)) {
 				plan.Wake = w
@@ -400,13 +422,13 @@ type incremental struct {
 	dirty []bool // by position
 }
 
-func (p *planner) incremental() *incremental {
+func (p *planner) incremental(n int) *incremental {
 	prev := p.snap.Prev
-	if prev == nil || len(prev.Decisions) != len(p.decided) || len(p.decided) == 0 ||
+	if prev == nil || len(prev.Decisions) != n || n == 0 ||
 		prev.Decisions[0].Task != (pipeline.TaskKey{Processor: p.procs[0], Date: p.snap.From}) {
 		return nil
 	}
-	inc := &incremental{p: p, dirty: make([]bool, len(p.decided))}
+	inc := &incremental{p: p, dirty: make([]bool, n)}
 	for i, d := range prev.Decisions {
 		if !d.WaitUntil.IsZero() && !d.WaitUntil.After(p.snap.Now) {
 			inc.dirty[i] = true

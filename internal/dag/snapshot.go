@@ -63,6 +63,7 @@ type Snapshot struct {
 	// time may affect are decided again, the rest keep their verdict. The
 	// result equals a full plan (a test holds the two together); this keeps
 	// a season's backfill from re-deciding 1,190 tasks after every run.
+	// Decide reuses Prev's storage: Prev must not be used afterwards.
 	Prev         *Plan
 	ChangedParts []pipeline.PartKey
 	ChangedTasks []pipeline.TaskKey

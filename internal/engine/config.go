@@ -58,9 +58,12 @@ type Config struct {
 	CircuitCooldown  time.Duration
 	// LeaseTTL bounds how long a crashed worker's task stays claimed (5m).
 	LeaseTTL time.Duration
-	// Recheck is the safety-net interval for re-reading triggers and
-	// versions written by other processes (30s).
+	// Recheck is the safety-net interval for re-reading versions and task
+	// records written by other processes (30s).
 	Recheck time.Duration
+	// TriggerPoll is how often an idle engine looks for triggers recorded
+	// by other processes (1s); in-process publications wake it at once.
+	TriggerPoll time.Duration
 	// Owner names this process's leases (default host-pid-random).
 	Owner  string
 	Now    func() time.Time
@@ -94,6 +97,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Recheck <= 0 {
 		c.Recheck = 30 * time.Second
+	}
+	if c.TriggerPoll <= 0 {
+		c.TriggerPoll = time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now

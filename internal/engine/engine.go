@@ -167,6 +167,13 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 	if len(r.running) == 0 && until.Before(next) {
 		next = until
 	}
+	// With nothing running, look for triggers recorded by other processes
+	// every TriggerPoll: one indexed query, and a refresh only when there
+	// are new ones.
+	poll := len(r.running) == 0 && now.Add(r.e.cfg.TriggerPoll).Before(next)
+	if poll {
+		next = now.Add(r.e.cfg.TriggerPoll)
+	}
 	timer := time.NewTimer(max(next.Sub(now), time.Millisecond))
 	defer timer.Stop()
 	done := ctx.Done()
@@ -187,6 +194,11 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 	case <-r.e.wake:
 		return r.refresh(book)
 	case <-timer.C:
+		if poll && r.e.cfg.Now().Before(now.Add(r.e.cfg.Recheck)) {
+			if fresh, err := r.newTriggers(book); err != nil || !fresh {
+				return err
+			}
+		}
 		return r.refresh(book)
 	case <-done:
 		return nil

@@ -108,25 +108,39 @@ func (r *run) refresh(ctx context.Context) error {
 		}
 		r.tasks[rec.Key] = rec
 	}
-	trig, err := r.e.cfg.Store.Triggers(ctx, r.lastTrig, 1<<20)
-	if err != nil {
-		return fmt.Errorf("engine: read triggers: %w", err)
-	}
-	if len(trig) > 0 {
-		r.lastTrig = trig[len(trig)-1].ID
+	if err := r.seeTriggers(ctx); err != nil {
+		return err
 	}
 	r.dirty = false
 	return nil
 }
 
-// refreshIfNeeded re-reads the snapshot after an outcome showed it stale,
-// or when new triggers arrived.
+// seeTriggers advances past the triggers recorded so far and reports
+// whether there were new ones.
+func (r *run) seeTriggers(ctx context.Context) error {
+	_, err := r.newTriggers(ctx)
+	return err
+}
+
+func (r *run) newTriggers(ctx context.Context) (bool, error) {
+	seen := false
+	for {
+		trig, err := r.e.cfg.Store.Triggers(ctx, r.lastTrig, 1000)
+		if err != nil {
+			return false, fmt.Errorf("engine: read triggers: %w", err)
+		}
+		if len(trig) == 0 {
+			return seen, nil
+		}
+		r.lastTrig, seen = trig[len(trig)-1].ID, true
+	}
+}
+
+// refreshIfNeeded re-reads the snapshot after an outcome showed it stale.
+// Publications by others arrive through Notify and the safety-net re-check.
 func (r *run) refreshIfNeeded(ctx context.Context) error {
 	if !r.dirty {
-		trig, err := r.e.cfg.Store.Triggers(ctx, r.lastTrig, 1)
-		if err != nil || len(trig) == 0 {
-			return err
-		}
+		return nil
 	}
 	return r.refresh(ctx)
 }
@@ -159,11 +173,9 @@ func (r *run) plan() dag.Plan {
 	r.prev, r.changedParts, r.changedTasks = &plan, nil, nil
 	// Tasks this process runs are running, whatever the snapshot says.
 	for key := range r.running {
-		for i := range plan.Decisions {
-			if d := &plan.Decisions[i]; d.Task == key {
-				d.State, d.Reason, d.Start = pipeline.Running, "running here", false
-				break
-			}
+		if i := plan.Index(key); i >= 0 {
+			d := &plan.Decisions[i]
+			d.State, d.Reason, d.Start = pipeline.Running, "running here", false
 		}
 	}
 	return plan
