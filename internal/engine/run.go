@@ -214,12 +214,14 @@ func (r *run) save(ctx context.Context, plan dag.Plan) error {
 	for _, d := range plan.Decisions {
 		// Running is the claim's to record; ready lasts only until a
 		// worker is free, so writing it would cost a transaction a task.
+		// Only a change of state is written: a waiting task's reason
+		// changes with every input that publishes, and explain plans live.
 		v := verdict{d.State, d.Reason}
-		if d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task] == v {
+		if d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task].state == d.State {
 			continue
 		}
 		rec := r.tasks[d.Task]
-		if rec.State == d.State && rec.Reason == d.Reason {
+		if rec.State == d.State {
 			r.saved[d.Task] = v
 			continue
 		}

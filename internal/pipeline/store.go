@@ -58,6 +58,10 @@ type Publication struct {
 	// SkipUnchanged leaves the partition alone when its current version
 	// already has this content hash and partial flag.
 	SkipUnchanged bool
+	// SkipSameFingerprint leaves the partition alone when its current
+	// version was computed from the same fingerprint (someone else just
+	// published the same computation); the result then has Created false.
+	SkipSameFingerprint bool
 	// Announce, when true, records a trigger for the new version in the same
 	// transaction, so the engine hears of it even if the process dies next.
 	Announce bool

@@ -85,7 +85,9 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	}
 	in.hide(opt.Missing)
 	fp := pipeline.Fingerprint(p.Version(), in.Versions(), opt.Missing, opt.Fallback)
-	if !opt.Force {
+	// With a plan, the planner already found the partition out of date; the
+	// publication re-checks inside its transaction instead of a query here.
+	if !opt.Force && opt.Planned == nil {
 		cur, err := x.Store.CurrentVersion(ctx, p.Name(), d)
 		switch {
 		case errors.Is(err, pipeline.ErrNotFound):
@@ -130,7 +132,7 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	pub := pipeline.Publication{
 		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: len(opt.Missing) > 0,
 		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(), Fingerprint: fp,
-		Events: events,
+		Events: events, SkipSameFingerprint: !opt.Force,
 	}
 	if opt.Release != nil {
 		rel := *opt.Release
@@ -145,6 +147,11 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 		return res, err
 	}
 	res.State, res.Version = Published, out[0].PartitionVersion
+	if !out[0].Created {
+		// Up to date after all; the run still has to be released.
+		res.State = UpToDate
+		return res, nil
+	}
 	x.Cache.put(partKey{p.Name(), d}, res.Version.Version, rows)
 	return res, nil
 }

@@ -53,7 +53,8 @@ func (s *Store) publishOne(ctx context.Context, tx txq, p pipeline.Prepared, now
 	case errors.Is(err, pipeline.ErrNotFound):
 	case err != nil:
 		return pipeline.PublishResult{}, err
-	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial:
+	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial,
+		p.SkipSameFingerprint && p.Fingerprint != "" && cur.Fingerprint == p.Fingerprint:
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
 	if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
