@@ -11,7 +11,7 @@ import (
 const insertEvent = `INSERT INTO quality_events (created_at, table_name, game_date, check_name, severity,
 	subject, observed, expected, processor, task_run_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func insertEvents(ctx context.Context, tx txq, events []pipeline.QualityEvent, version int, now time.Time) error {
+func insertEvents(ctx context.Context, tx *txq, events []pipeline.QualityEvent, version int, now time.Time) error {
 	for _, e := range events {
 		if version > 0 {
 			e.Version = version
@@ -41,10 +41,11 @@ func (s *Store) RecordEvents(ctx context.Context, events []pipeline.QualityEvent
 		return fmt.Errorf("sqlite: record events: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := insertEvents(ctx, newTxq(tx), events, 0, s.now().UTC()); err != nil {
+	q := s.newTxq(tx)
+	if err := insertEvents(ctx, q, events, 0, s.now().UTC()); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return q.commit(ctx)
 }
 
 // Events implements pipeline.Store.

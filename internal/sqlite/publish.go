@@ -31,7 +31,7 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	now := s.now().UTC()
 	results := make([]pipeline.PublishResult, len(prepared))
-	q := newTxq(tx)
+	q := s.newTxq(tx)
 	for i, p := range prepared {
 		res, err := s.publishOne(ctx, q, p, now)
 		if err != nil {
@@ -39,13 +39,13 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 		}
 		results[i] = res
 	}
-	if err := tx.Commit(); err != nil {
+	if err := q.commit(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: commit publish: %w", err)
 	}
 	return results, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx txq, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
+func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
 	t := p.Table
 	date := p.Date.String()
 	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
@@ -121,7 +121,7 @@ func (s *Store) publishOne(ctx context.Context, tx txq, p pipeline.Prepared, now
 	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
 }
 
-func insertRows(ctx context.Context, tx txq, t *pipeline.Table, rows []pipeline.Row) error {
+func insertRows(ctx context.Context, tx *txq, t *pipeline.Table, rows []pipeline.Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -152,7 +152,7 @@ func nullInt(n int) any {
 
 // checkInputsCurrent fails with ErrConflict when an input version read by a
 // computation has been replaced since: one range query per input table.
-func checkInputsCurrent(ctx context.Context, tx txq, inputs []pipeline.InputVersion) error {
+func checkInputsCurrent(ctx context.Context, tx *txq, inputs []pipeline.InputVersion) error {
 	for _, span := range pipeline.InputSpans(inputs) {
 		rows, err := tx.QueryContext(ctx, `SELECT game_date, current_version FROM partitions
 			WHERE table_name = ? AND game_date BETWEEN ? AND ?`, span.Table, span.From.String(), span.To.String())
@@ -187,7 +187,7 @@ func checkInputsCurrent(ctx context.Context, tx txq, inputs []pipeline.InputVers
 // archive keeps the content of the version about to be replaced, for
 // rollback; the current version's content is the table itself, so a first
 // publication (every one of a backfill) archives nothing.
-func archive(ctx context.Context, tx txq, t *pipeline.Table, cur pipeline.PartitionVersion) error {
+func archive(ctx context.Context, tx *txq, t *pipeline.Table, cur pipeline.PartitionVersion) error {
 	rows, err := readRows(ctx, tx, t, cur.Date, cur.Date)
 	if err != nil {
 		return err

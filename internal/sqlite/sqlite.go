@@ -41,6 +41,7 @@ type Store struct {
 	read    *sql.DB
 	catalog *pipeline.Catalog
 	now     func() time.Time
+	stmts   statements
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -112,6 +113,7 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.stmts.close()
 	err := s.write.Close()
 	if s.read != nil {
 		if rerr := s.read.Close(); err == nil {

@@ -99,7 +99,7 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		return pipeline.TaskRecord{}, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	q := newTxq(tx)
+	q := s.newTxq(tx)
 	r, err := scanTask(q.QueryRowContext(ctx, `INSERT INTO tasks
 		(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
 		VALUES (?, ?, 'running', 1, ?, ?, ?)
@@ -120,7 +120,7 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		VALUES (?, ?, ?, ?, 'running') RETURNING id`, key.Processor, key.Date.String(), owner, micros(now)).Scan(&id); err != nil {
 		return r, 0, fmt.Errorf("sqlite: start run: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := q.commit(ctx); err != nil {
 		return r, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
 	return r, id, nil
@@ -133,15 +133,16 @@ func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error
 		return fmt.Errorf("sqlite: release task: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := release(ctx, newTxq(tx), rel); err != nil {
+	q := s.newTxq(tx)
+	if err := release(ctx, q, rel); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return q.commit(ctx)
 }
 
 // release writes a run's outcome inside tx, or fails with ErrConflict when
 // the owner lost the lease.
-func release(ctx context.Context, tx txq, rel pipeline.TaskRelease) error {
+func release(ctx context.Context, tx *txq, rel pipeline.TaskRelease) error {
 	r := rel.Record
 	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, attempts = ?,
 		next_attempt_at = ?, last_error = ?, input_fingerprint = ?, lease_owner = NULL, lease_expires_at = NULL,
