@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ func (c *cli) printExplanation(ex explanation) {
 		if d.Partial {
 			verb = "published without"
 		}
-		c.printf("  %s %d games: %s\n", verb, len(d.Missing), strings.Join(d.Missing, ", "))
+		c.printf("  %s %s: %s\n", verb, plural(len(d.Missing), "game"), strings.Join(d.Missing, ", "))
 	}
 	if len(d.Fallback) > 0 {
 		c.printf("  team totals summed from the gamebook for: %s\n", strings.Join(d.Fallback, ", "))
@@ -107,4 +108,12 @@ func (c *cli) printExplanation(ex explanation) {
 	} else {
 		c.printf("  never published\n")
 	}
+}
+
+// plural says "1 game" or "3 games".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

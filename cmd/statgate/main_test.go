@@ -234,7 +234,7 @@ func TestBackfillStatusExplain(t *testing.T) {
 		}
 	}
 	code, out, _ = runCLI(t, db, "explain", "team_offense_game_summary", "2023-02-06")
-	if code != 0 || !strings.Contains(out, "published without 1 games: 20230206_CLE_WAS") {
+	if code != 0 || !strings.Contains(out, "published without 1 game: 20230206_CLE_WAS") {
 		t.Errorf("explain of a partial date: exit %d, %q; want the missing game named", code, out)
 	}
 }
