@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"time"
 )
 
 // Prepared is a publication checked and encoded, ready for a store to write.
@@ -120,4 +121,25 @@ func (s InputSpan) Check(current map[Date]int) error {
 		}
 	}
 	return nil
+}
+
+// Unchanged reports whether the publication asked to leave a partition whose
+// current version is cur alone (SkipUnchanged, SkipSameFingerprint).
+func (p Prepared) Unchanged(cur PartitionVersion) bool {
+	return p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial ||
+		p.SkipSameFingerprint && p.Fingerprint != "" && cur.Fingerprint == p.Fingerprint
+}
+
+// Next describes the version the publication creates after prev (0: the
+// partition's first).
+func (p Prepared) Next(prev int, now time.Time) (PartitionVersion, error) {
+	v := PartitionVersion{
+		Table: p.Table.Name, Date: p.Date, Version: prev + 1, RowCount: len(p.Rows),
+		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
+		ProcessorVersion: p.ProcessorVersion, BuildRevision: p.BuildRevision,
+		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs, Fingerprint: p.Fingerprint,
+	}
+	var err error
+	v.Coverage, err = DecodeCoverage(p.Coverage)
+	return v, err
 }

@@ -53,20 +53,14 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 	case errors.Is(err, pipeline.ErrNotFound):
 	case err != nil:
 		return pipeline.PublishResult{}, err
-	case p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial,
-		p.SkipSameFingerprint && p.Fingerprint != "" && cur.Fingerprint == p.Fingerprint:
+	case p.Unchanged(cur):
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
 	if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	v := pipeline.PartitionVersion{
-		Table: t.Name, Date: p.Date, Version: cur.Version + 1, RowCount: len(p.Rows),
-		ContentHash: p.Hash, Source: p.Source, Partial: p.Partial,
-		ProcessorVersion: p.ProcessorVersion, BuildRevision: p.BuildRevision,
-		RestoredFrom: p.RestoredFrom, CreatedAt: now, Inputs: p.Inputs, Fingerprint: p.Fingerprint,
-	}
-	if v.Coverage, err = pipeline.DecodeCoverage(p.Coverage); err != nil {
+	v, err := p.Next(cur.Version, now)
+	if err != nil {
 		return pipeline.PublishResult{}, err
 	}
 	if t.Kind == pipeline.Analytics && cur.Version > 0 {
