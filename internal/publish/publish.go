@@ -30,10 +30,6 @@ type Executor struct {
 	Cache *Cache
 	// Now stamps releases (default time.Now).
 	Now func() time.Time
-	// Calendar names the raw table that lists each date's games (the
-	// schedule): when its partition for D is published and empty, D has no
-	// games, and every other raw input is complete and empty for D.
-	Calendar string
 }
 
 // Options carry the gate's decisions into one execution.

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
@@ -27,7 +26,7 @@ func processor(t *testing.T, name string) pipeline.Processor {
 }
 
 func newExecutor(s pipeline.Store) *publish.Executor {
-	return &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "test", Cache: publish.NewCache(100_000), Calendar: nba.Schedule}
+	return &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "test", Cache: publish.NewCache(100_000)}
 }
 
 // halvedTeamTotals is a faulty team-offense processor: it publishes team
@@ -149,67 +148,5 @@ func TestUndeclaredReadFails(t *testing.T) {
 	}
 	if _, err := s.CurrentVersion(context.Background(), nba.TeamOffense, feb3); !pipeline.IsNotFound(err) {
 		t.Errorf("team offense after a failed compute: %v, want nothing published", err)
-	}
-}
-
-// TestRunDateWaitsForMissingInputs replays the incident's order: the team
-// box scores of 2023-02-03 are missing, so the player summary must wait,
-// naming what it waits for; once they load, everything publishes.
-func TestRunDateWaitsForMissingInputs(t *testing.T) {
-	s := testdb.SQLite(t)
-	ctx := context.Background()
-	season := testdb.SeasonRows(t)
-	testdb.LoadRaw(t, s, season, feb3, feb3, nba.Schedule, nba.Gamebook)
-	g, err := dag.Build(nba.Catalog, nba.Processors())
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := newExecutor(s)
-	res, err := x.RunDate(ctx, g, []string{nba.PlayerGame}, feb3, publish.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, r := range res {
-		got[r.Processor] = r.State + ": " + r.Reason
-	}
-	want := map[string]string{
-		nba.TeamOffense: "waiting: nbac_team_boxscore not published",
-		nba.PlayerGame:  "waiting: team_offense_game_summary not published",
-	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("RunDate(player, no box scores): %s = %q, want %q", k, got[k], w)
-		}
-	}
-	if _, err := s.CurrentVersion(ctx, nba.PlayerGame, feb3); !pipeline.IsNotFound(err) {
-		t.Errorf("player summary published without team offense (err %v)", err)
-	}
-	testdb.LoadRaw(t, s, season, feb3, feb3, nba.TeamBox)
-	res, err = x.RunDate(ctx, g, []string{nba.PlayerGame}, feb3, publish.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.State != publish.Published {
-			t.Errorf("after the box scores arrived, %s = %s (%s), want published", r.Processor, r.State, r.Reason)
-		}
-	}
-}
-
-// TestRunDateOnGamelessDay: a day the schedule lists no games for is complete
-// and empty; every processor publishes an empty partition.
-func TestRunDateOnGamelessDay(t *testing.T) {
-	s := testdb.SQLite(t)
-	testdb.LoadRaw(t, s, testdb.SeasonRows(t), pipeline.MustDate("2022-12-23"), pipeline.MustDate("2022-12-25"))
-	g, _ := dag.Build(nba.Catalog, nba.Processors())
-	res, err := newExecutor(s).RunDate(context.Background(), g, g.Order(), pipeline.MustDate("2022-12-24"), publish.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.State != publish.Published || r.Rows != 0 {
-			t.Errorf("2022-12-24 %s = %s with %d rows (%s), want published and empty", r.Processor, r.State, r.Rows, r.Reason)
-		}
 	}
 }
