@@ -94,13 +94,7 @@ func (s *Store) CurrentVersion(ctx context.Context, table string, d pipeline.Dat
 // ReadPartition implements pipeline.Store.
 func (s *Store) ReadPartition(ctx context.Context, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, pipeline.PartitionVersion, error) {
 	parts, err := s.ReadRange(ctx, t, d, d)
-	if err != nil {
-		return nil, pipeline.PartitionVersion{}, err
-	}
-	if len(parts) == 0 {
-		return nil, pipeline.PartitionVersion{}, fmt.Errorf("partition %s %s: %w", t.Name, d, pipeline.ErrNotFound)
-	}
-	return parts[0].Rows, parts[0].Version, nil
+	return pipeline.OnePartition(t, d, parts, err)
 }
 
 // ReadRange implements pipeline.Store. The versions and the rows are read in
@@ -120,19 +114,7 @@ func (s *Store) ReadRange(ctx context.Context, t *pipeline.Table, from, to pipel
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read %s %s..%s: %w", t.Name, from, to, err)
 	}
-	out := make([]pipeline.PartitionRows, len(vs))
-	index := make(map[pipeline.Date]int, len(vs))
-	for i, v := range vs {
-		out[i].Version = v
-		index[v.Date] = i
-	}
-	di := t.DateIndex()
-	for _, r := range rows {
-		if i, ok := index[r[di].(pipeline.Date)]; ok {
-			out[i].Rows = append(out[i].Rows, r)
-		}
-	}
-	return out, nil
+	return pipeline.GroupByDate(t, vs, rows), nil
 }
 
 func readRows(ctx context.Context, q querier, t *pipeline.Table, from, to pipeline.Date) ([]pipeline.Row, error) {
