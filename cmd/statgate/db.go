@@ -36,7 +36,7 @@ func (c *cli) openStore(ctx context.Context) (pipeline.Store, error) {
 	log := c.logger()
 	switch {
 	case strings.HasPrefix(target, "postgres://"), strings.HasPrefix(target, "postgresql://"):
-		return postgres.Open(ctx, postgres.Config{URL: target, Catalog: nba.Catalog, Now: c.now, Logger: log})
+		return postgres.Open(ctx, postgres.Config{URL: target, Catalog: nba.Catalog, Now: c.now, Logger: log, KeepVersions: c.keepVersions})
 	case strings.HasPrefix(target, "sqlite:"):
 		target = strings.TrimPrefix(target, "sqlite:")
 	case strings.Contains(target, "://"):
@@ -45,7 +45,7 @@ func (c *cli) openStore(ctx context.Context) (pipeline.Store, error) {
 	if target == "" {
 		return nil, usageError{fmt.Errorf("--db sqlite: needs a path")}
 	}
-	return sqlite.Open(ctx, sqlite.Config{Path: target, Catalog: nba.Catalog, Now: c.now, Logger: log})
+	return sqlite.Open(ctx, sqlite.Config{Path: target, Catalog: nba.Catalog, Now: c.now, Logger: log, KeepVersions: c.keepVersions})
 }
 
 // describeDB names the database for messages without printing credentials.
@@ -83,3 +83,6 @@ func cloudSeverity(_ []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
+
+// nbaTable looks a table up in the catalog.
+func nbaTable(name string) *pipeline.Table { return nba.Catalog.Table(name) }

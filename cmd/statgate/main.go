@@ -25,9 +25,10 @@ type cli struct {
 	now            func() time.Time
 
 	// Persistent flags.
-	db       string
-	jsonOut  bool
-	logLevel string
+	db           string
+	jsonOut      bool
+	logLevel     string
+	keepVersions int
 }
 
 // usageError marks errors in how the command was called (exit status 2).

@@ -24,7 +24,8 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 	pf.StringVar(&c.db, "db", "", "database: PATH, sqlite:PATH or postgres://… (env STATGATE_DB; default statgate.db)")
 	pf.BoolVar(&c.jsonOut, "json", false, "print machine-readable JSON")
 	pf.StringVar(&c.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
-	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c))
+	pf.IntVar(&c.keepVersions, "history-retention", 20, "earlier versions of each analytics partition kept for rollback (0: all)")
+	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c))
 	return root
 }
 

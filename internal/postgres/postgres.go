@@ -32,6 +32,9 @@ type Config struct {
 	// tests use a fresh one each.
 	Schema  string
 	Catalog *pipeline.Catalog
+	// KeepVersions is how many earlier versions of an analytics partition
+	// keep their content for rollback (0: all).
+	KeepVersions int
 	// Now is the clock for recorded times (default time.Now).
 	Now func() time.Time
 	// Logger receives migration output (default: discard).
@@ -45,6 +48,7 @@ type Store struct {
 	pool    *pgxpool.Pool
 	catalog *pipeline.Catalog
 	now     func() time.Time
+	keep    int
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -77,7 +81,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{pool: pool, catalog: cfg.Catalog, now: cfg.Now}
+	s := &Store{pool: pool, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions}
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		pool.Close()
 		return nil, err

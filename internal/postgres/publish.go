@@ -63,8 +63,12 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	case p.Unchanged(cur):
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
-	if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
-		return pipeline.PublishResult{}, err
+	// A rollback's lineage names what the restored content was computed
+	// from, which is by design no longer current.
+	if p.Source != pipeline.SourceRollback {
+		if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
+			return pipeline.PublishResult{}, err
+		}
 	}
 	v, err := p.Next(cur.Version, now)
 	if err != nil {
@@ -73,6 +77,12 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	if t.Kind == pipeline.Analytics && cur.Version > 0 {
 		if err := archive(ctx, tx, t, cur); err != nil {
 			return pipeline.PublishResult{}, err
+		}
+		if s.keep > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM partition_contents
+				WHERE table_name = $1 AND game_date = $2 AND version <= $3`, t.Name, date, v.Version-1-s.keep); err != nil {
+				return pipeline.PublishResult{}, err
+			}
 		}
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", date); err != nil {

@@ -157,7 +157,7 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 func incompleteInput(missing []string) pipeline.Outcome {
 	return pipeline.Outcome{Check: "incomplete_input", Severity: pipeline.Warning, Failure: pipeline.Failure{
 		Subject:  strings.Join(missing, ", "),
-		Observed: fmt.Sprintf("%d games missing", len(missing)),
+		Observed: fmt.Sprintf("%d missing", len(missing)),
 		Expected: "every scheduled game final with both teams' rows",
 	}}
 }

@@ -27,6 +27,9 @@ type Config struct {
 	Path string
 	// Catalog lists the tables the store reads and writes.
 	Catalog *pipeline.Catalog
+	// KeepVersions is how many earlier versions of an analytics partition
+	// keep their content for rollback (0: all).
+	KeepVersions int
 	// Now is the clock for recorded times (default time.Now).
 	Now func() time.Time
 	// Logger receives migration output (default: discard).
@@ -41,6 +44,7 @@ type Store struct {
 	read    *sql.DB
 	catalog *pipeline.Catalog
 	now     func() time.Time
+	keep    int
 	stmts   statements
 }
 
@@ -83,7 +87,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now}
+	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions}
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		w.Close()
 		return nil, err

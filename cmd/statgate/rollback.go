@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/statgate/statgate/internal/engine"
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+type rollbackResult struct {
+	Version    pipeline.PartitionVersion `json:"version"`
+	Dependents map[string]int            `json:"dependents_recomputed"`
+}
+
+func newRollbackCmd(c *cli) *cobra.Command {
+	var (
+		table, date string
+		to          int
+		ef          engineFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "rollback --table T --date D [--to-version N]",
+		Short: "Publish an earlier version's content again; dependents recompute",
+		Long: `Rollback publishes the content of an earlier version of an analytics
+partition (default: the one before the current) as a new version whose lineage
+names the version it restores. The restored partition is kept until an input
+or its processor changes; the tasks that read it (the same date and the windows
+of the following 30 days) then recompute.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := parseDateFlag("date", date)
+			if err != nil {
+				return err
+			}
+			s, err := c.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			e, g, err := c.newEngine(s, ef, nil)
+			if err != nil {
+				return err
+			}
+			if g.Processor(table) == nil {
+				return usageError{fmt.Errorf("--table %q: not an analytics table (processors: %v)", table, g.Order())}
+			}
+			v, err := e.Rollback(cmd.Context(), table, d, to)
+			if err != nil {
+				return err
+			}
+			rep, err := e.Run(cmd.Context(), engine.Scope{From: d, To: d.AddDays(30)})
+			if err != nil {
+				return err
+			}
+			res := rollbackResult{Version: v, Dependents: rep.Runs}
+			if c.jsonOut {
+				return c.printJSON(res)
+			}
+			c.printf("%s %s: version %d restores version %d (%d rows); dependents recomputed: %v\n",
+				table, d, v.Version, v.RestoredFrom, v.RowCount, rep.Runs)
+			return failedTasks(rep)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&table, "table", "", "analytics table")
+	f.StringVar(&date, "date", "", "game date")
+	f.IntVar(&to, "to-version", 0, "version to restore (default: the one before the current)")
+	ef.register(f)
+	_ = cmd.MarkFlagRequired("table")
+	_ = cmd.MarkFlagRequired("date")
+	return cmd
+}
