@@ -29,6 +29,15 @@ func Prepare(pub Publication) (Prepared, error) {
 	if pub.Source == "" {
 		return Prepared{}, fmt.Errorf("%w: publication of %s %s without a source", ErrInvalid, t.Name, pub.Date)
 	}
+	// One write path: analytics partitions come only from a computation
+	// (the publish step) or a rollback, never from a load or announcement.
+	if t.Kind == Analytics && pub.Source != SourceCompute && pub.Source != SourceRollback {
+		return Prepared{}, fmt.Errorf("%w: %s is an analytics table; only its processor's publication writes it, not a %s",
+			ErrInvalid, t.Name, pub.Source)
+	}
+	if t.Kind == Raw && (pub.Source == SourceCompute || pub.Source == SourceRollback) {
+		return Prepared{}, fmt.Errorf("%w: %s is a raw table; it is loaded or announced, not computed", ErrInvalid, t.Name)
+	}
 	di := t.DateIndex()
 	for i, r := range pub.Rows {
 		if err := t.Validate(r); err != nil {

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"EmptyPartition", testEmptyPartition},
 		{"PartitionsFilter", testPartitionsFilter},
 		{"ReadRange", testReadRange},
+		{"OneWritePath", testOneWritePath},
 		{"Leases", testLeases},
 		{"ClaimRace", testClaimRace},
 		{"ReleaseRidesOnPublish", testReleaseRidesOnPublish},
@@ -62,7 +63,29 @@ func publish(t *testing.T, s p.Store, pubs ...p.Publication) []p.PublishResult {
 }
 
 func load(tb *p.Table, d p.Date, rows []p.Row) p.Publication {
-	return p.Publication{Table: tb, Date: d, Rows: rows, Source: p.SourceLoad, SkipUnchanged: true, Announce: true}
+	src := p.SourceLoad
+	if tb.Kind == p.Analytics {
+		src = p.SourceCompute
+	}
+	return p.Publication{Table: tb, Date: d, Rows: rows, Source: src, SkipUnchanged: true, Announce: true}
+}
+
+// testOneWritePath: analytics partitions are written only by computations
+// (and rollbacks), raw partitions never by them.
+func testOneWritePath(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	for _, pub := range []p.Publication{
+		{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, 126, 98.2)}, Source: p.SourceLoad},
+		{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, 126, 98.2)}, Source: p.SourceAnnounce},
+		{Table: nba.ScheduleTable, Date: opening, Rows: scheduleRows(), Source: p.SourceCompute},
+	} {
+		if _, err := s.Publish(ctx, []p.Publication{pub}); !errors.Is(err, p.ErrInvalid) {
+			t.Errorf("Publish(%s as %s) = %v, want ErrInvalid", pub.Table.Name, pub.Source, err)
+		}
+	}
+	if got, _ := s.Partitions(ctx, p.PartitionFilter{}); len(got) != 0 {
+		t.Errorf("partitions after refused publications: %d, want none", len(got))
+	}
 }
 
 func testRoundTrip(t *testing.T, s p.Store) {
@@ -299,7 +322,7 @@ func testReadersSeeWholeVersions(t *testing.T, s p.Store) {
 		}
 		return rows
 	}
-	const publications = 200
+	const publications = 1000
 	var reads, bad atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < 2; w++ {
