@@ -95,7 +95,7 @@ was when run again.`,
 				return err
 			}
 			sc := engine.Scope{From: d1, To: d2, Processors: g.Upstream(names...), RefreshAll: true,
-				Force: mode == "all", RetryFailed: mode == "failed", Only: only}
+				Force: mode == "all", RetryFailed: mode == "failed", Only: only, Backfill: true}
 			sum := backfillSummary{From: d1, To: d2, Mode: mode, DryRun: dryRun, Tasks: map[string]int{}}
 			var final []dag.Decision
 			if dryRun {

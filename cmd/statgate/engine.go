@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/statgate/statgate/internal/alert"
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
@@ -30,9 +32,14 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.leaseTTL, "lease-ttl", 30*time.Second, "how long a task stays claimed by a process that died")
 }
 
-// newEngine wires the engine for s.
+// newEngine wires the engine for s. Alerts, when a webhook is configured,
+// are sent until the command's context ends (see stopAlerts).
 func (c *cli) newEngine(s pipeline.Store, f engineFlags, events func(engine.Event)) (*engine.Engine, *dag.Graph, error) {
 	g, err := graph()
+	if err != nil {
+		return nil, nil, err
+	}
+	alerts, err := c.alerts()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -41,7 +48,37 @@ func (c *cli) newEngine(s pipeline.Store, f engineFlags, events func(engine.Even
 	e, err := engine.New(engine.Config{
 		Store: s, Catalog: nba.Catalog, Graph: g, Policy: pol, Workers: f.concurrency, LeaseTTL: f.leaseTTL,
 		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(200_000)},
-		Now:      c.now, Logger: c.logger(), Events: events,
+		Now:      c.now, Logger: c.logger(), Events: events, Alerts: alerts,
 	})
 	return e, g, err
+}
+
+// alerts starts the webhook sender once per command, or returns nil.
+func (c *cli) alerts() (engine.Notifier, error) {
+	url := c.alertURL
+	if url == "" {
+		url = c.getenv("STATGATE_ALERT_WEBHOOK")
+	}
+	if url == "" {
+		return nil, nil
+	}
+	if c.webhook == nil {
+		w, err := alert.New(alert.Config{URL: url, Backfills: c.alertBackfills, Logger: c.logger()})
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go w.Run(ctx)
+		c.webhook, c.stopWebhook = w, cancel
+	}
+	return c.webhook, nil
+}
+
+// stopAlerts sends what is queued and stops the sender.
+func (c *cli) stopAlerts() {
+	if c.webhook != nil {
+		c.stopWebhook()
+		<-c.webhook.Done()
+		c.webhook = nil
+	}
 }

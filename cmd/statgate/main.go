@@ -15,6 +15,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/statgate/statgate/internal/alert"
 )
 
 // cli carries what every subcommand needs from the outside world, so tests
@@ -25,10 +27,14 @@ type cli struct {
 	now            func() time.Time
 
 	// Persistent flags.
-	db           string
-	jsonOut      bool
-	logLevel     string
-	keepVersions int
+	db             string
+	jsonOut        bool
+	logLevel       string
+	keepVersions   int
+	alertURL       string
+	alertBackfills bool
+	webhook        *alert.Webhook
+	stopWebhook    func()
 }
 
 // usageError marks errors in how the command was called (exit status 2).
@@ -48,6 +54,7 @@ func run(ctx context.Context, args []string, c *cli) int {
 	root.SetOut(c.stdout)
 	root.SetErr(c.stderr)
 	err := root.ExecuteContext(ctx)
+	c.stopAlerts()
 	if err == nil {
 		return 0
 	}

@@ -118,7 +118,7 @@ func (c *cli) printDecision(d dag.Decision) {
 		line += ": " + d.Reason
 	}
 	if d.Partial && (d.State == pipeline.Published || d.State == pipeline.UpToDate) {
-		line += fmt.Sprintf(" (partial: %d games missing: %s)", len(d.Missing), strings.Join(d.Missing, ", "))
+		line += fmt.Sprintf(" (partial: %s missing: %s)", plural(len(d.Missing), "game"), strings.Join(d.Missing, ", "))
 	}
 	c.printf("%s\n", line)
 }

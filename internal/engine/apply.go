@@ -3,8 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/statgate/statgate/internal/alert"
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
@@ -57,6 +60,7 @@ func (r *run) apply(res result) {
 		rec.Reason = "retry scheduled after: " + rec.LastError
 	}
 	r.runs[outcome]++
+	r.alertOutcome(res, rec, outcome)
 	if len(res.res.Outcomes) > 0 {
 		r.outcomes[key] = res.res.Outcomes
 	}
@@ -102,10 +106,36 @@ func (r *run) circuitFailure(proc string, now time.Time) {
 	if c.failures >= r.e.cfg.CircuitThreshold {
 		c.openTill = now.Add(r.e.cfg.CircuitCooldown)
 		r.prev = nil // every task of the processor is affected: plan afresh
+		r.alert(alert.CircuitOpen, fmt.Sprintf("circuit:%s:%d", proc, c.openTill.Unix()),
+			fmt.Sprintf("circuit open for %s after %d failed tasks in a row; its tasks wait until %s",
+				proc, c.failures, c.openTill.UTC().Format(time.RFC3339)))
 		r.e.cfg.Logger.Warn("circuit open", "processor", proc, "failures", c.failures, "until", c.openTill)
 	}
 }
 
 func (r *run) report(plan dag.Plan) Report {
 	return Report{Final: plan.Decisions, Runs: r.runs, Outcomes: r.outcomes}
+}
+
+// alertOutcome tells the notifier about outcomes that need a human.
+func (r *run) alertOutcome(res result, rec pipeline.TaskRecord, outcome string) {
+	key := res.dec.Task
+	switch {
+	case outcome == pipeline.Rejected:
+		r.alert(alert.Rejected, fmt.Sprintf("rejected:%s:%s:%s", key.Processor, key.Date, res.dec.Fingerprint),
+			fmt.Sprintf("%s %s rejected, nothing published: %s", key.Processor, key.Date, rec.LastError))
+	case outcome == pipeline.Failed:
+		r.alert(alert.Failed, fmt.Sprintf("failed:%s:%s:%s", key.Processor, key.Date, res.dec.Fingerprint),
+			fmt.Sprintf("%s %s failed after %d attempts: %s", key.Processor, key.Date, res.rec.Attempts, rec.LastError))
+	case outcome == publish.Published && res.dec.Partial:
+		r.alert(alert.DeadlinePassed, fmt.Sprintf("deadline:%s:%s:%s", key.Processor, key.Date, strings.Join(res.dec.Missing, ",")),
+			fmt.Sprintf("%s %s published partial after the completeness deadline, without %d games: %s",
+				key.Processor, key.Date, len(res.dec.Missing), strings.Join(res.dec.Missing, ", ")))
+	}
+}
+
+func (r *run) alert(kind, key, text string) {
+	if r.e.cfg.Alerts != nil {
+		r.e.cfg.Alerts.Notify(alert.Alert{Kind: kind, Key: key, Text: text, Backfill: r.sc.Backfill})
+	}
 }

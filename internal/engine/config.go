@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/statgate/statgate/internal/alert"
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
@@ -71,7 +72,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Events, when set, receives every task start and finish.
 	Events func(Event)
+	// Alerts, when set, is told of rejected and failed tasks, open
+	// circuits and dates published partial after their deadline. It must
+	// not block (alert.Webhook queues).
+	Alerts Notifier
 }
+
+// Notifier receives alerts.
+type Notifier interface{ Notify(alert.Alert) }
 
 func (c *Config) defaults() error {
 	if c.Store == nil || c.Catalog == nil || c.Graph == nil || c.Executor == nil {

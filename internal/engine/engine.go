@@ -52,6 +52,9 @@ type Scope struct {
 	// WaitFor keeps waiting for inputs this long once only waiting tasks
 	// remain; zero returns then.
 	WaitFor time.Duration
+	// Backfill marks the run's alerts as raised by a backfill (muted
+	// unless the notifier is told otherwise).
+	Backfill bool
 }
 
 // Report is what a Run did and where every task in scope ended.

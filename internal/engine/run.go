@@ -270,6 +270,8 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		// or its lease would be stranded.
 		book := context.WithoutCancel(ctx)
 		now := r.e.cfg.Now()
+		// A forced task runs once: its record is older than the run.
+		forced := r.sc.Force && !r.tasks[key].UpdatedAt.After(r.forceSince)
 		rec, runID, err := r.e.cfg.Store.ClaimTask(book, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
 		if errors.Is(err, pipeline.ErrConflict) {
 			continue // another process runs it; its publication will wake us
@@ -285,7 +287,7 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		delete(r.readySince, key)
 		r.emit(Event{Task: key, State: pipeline.Running, WaitedFor: waited})
 		r.e.cfg.Logger.Debug("task start", "processor", key.Processor, "game_date", key.Date.String(), "attempt", rec.Attempts)
-		go r.execute(ctx, byKey[key], rec, runID)
+		go r.execute(ctx, byKey[key], rec, runID, forced)
 	}
 	return nil
 }
@@ -300,10 +302,10 @@ func (r *run) limit(proc string) int {
 // execute runs on a worker goroutine. The task is given a context that is
 // not cancelled with the loop's, so a task that started finishes (its
 // publication is one transaction either way) and the lease is released.
-func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRecord, runID int64) {
+func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRecord, runID int64, forced bool) {
 	start := time.Now()
 	proc := r.e.cfg.Graph.Processor(dec.Task.Processor)
-	opt := publish.Options{Force: r.sc.Force && !rec.UpdatedAt.After(r.forceSince), Fallback: dec.Fallback, Planned: dec.Inputs,
+	opt := publish.Options{Force: forced, Fallback: dec.Fallback, Planned: dec.Inputs,
 		Release: &pipeline.TaskRelease{Record: pipeline.TaskRecord{Key: dec.Task}, Owner: r.e.cfg.Owner, RunID: runID, At: r.e.cfg.Now()}}
 	if dec.Partial {
 		opt.Missing = dec.Missing
