@@ -397,3 +397,19 @@ func testReadRange(t *testing.T, s p.Store) {
 		t.Errorf("ReadRange(nothing published) = %v, %v; want none", none, err)
 	}
 }
+
+// CheckRetention runs against a store opened to keep one earlier version:
+// after four publications only the current and the one before can be read.
+func CheckRetention(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	for i := range 4 {
+		publish(t, s, p.Publication{Table: nba.TeamOffenseTable, Date: opening, Source: p.SourceCompute,
+			Rows: []p.Row{teamOffenseRow(opening, int64(100+i), 95)}})
+	}
+	for v, want := range map[int]bool{1: false, 2: false, 3: true, 4: true} {
+		_, err := s.VersionRows(ctx, nba.TeamOffenseTable, opening, v)
+		if got := err == nil; got != want || (err != nil && !errors.Is(err, p.ErrNotFound)) {
+			t.Errorf("VersionRows(v%d) with one earlier version kept: %v, want readable %t", v, err, want)
+		}
+	}
+}
