@@ -112,6 +112,8 @@ func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
 	// Bookkeeping (verdicts, refreshes, releases) must finish even after
 	// ctx is cancelled, or a stopping engine would strand its leases.
 	book := context.WithoutCancel(ctx)
+	stopListening := e.listen(ctx)
+	defer stopListening()
 	if err := r.refresh(ctx); err != nil {
 		return Report{}, err
 	}
@@ -133,6 +135,37 @@ func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
 			return r.drain(plan, err)
 		}
 	}
+}
+
+// listener is a store that can announce publications by other processes
+// (PostgreSQL's LISTEN/NOTIFY).
+type listener interface {
+	Listen(ctx context.Context) (<-chan struct{}, error)
+}
+
+// listen turns the store's publication announcements into wake-ups for
+// as long as a run lasts. Without them the trigger poll and the periodic
+// re-check still see other processes' work.
+func (e *Engine) listen(ctx context.Context) func() {
+	l, ok := e.cfg.Store.(listener)
+	if !ok {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	ch, err := l.Listen(ctx)
+	if err != nil {
+		e.cfg.Logger.Warn("no wake-ups from other processes", "err", err)
+		cancel()
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range ch {
+			e.Notify()
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // drain waits for the tasks still running and records them before Run

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +51,8 @@ type Store struct {
 	catalog *pipeline.Catalog
 	now     func() time.Time
 	keep    int
+	schema  string
+	id      string // names this store's notifications
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -81,7 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{pool: pool, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions}
+	s := &Store{pool: pool, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions, schema: cfg.Schema, id: fmt.Sprintf("%d-%x", os.Getpid(), rand.Uint64())}
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		pool.Close()
 		return nil, err

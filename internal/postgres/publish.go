@@ -40,6 +40,12 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 		}
 		results[i] = res
 	}
+	if created(results) {
+		// Delivered at commit to every listening process (Listen).
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, s.payload()); err != nil {
+			return nil, fmt.Errorf("postgres: notify: %w", err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("postgres: commit publish: %w", err)
 	}
@@ -202,4 +208,13 @@ func archive(ctx context.Context, tx pgx.Tx, t *pipeline.Table, cur pipeline.Par
 	_, err = tx.Exec(ctx, `INSERT INTO partition_contents (table_name, game_date, version, rows_gz)
 		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, t.Name, cur.Date.Time(), cur.Version, pipeline.Compress(t.EncodeRows(rows)))
 	return err
+}
+
+func created(results []pipeline.PublishResult) bool {
+	for _, r := range results {
+		if r.Created {
+			return true
+		}
+	}
+	return false
 }
