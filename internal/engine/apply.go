@@ -86,10 +86,43 @@ func (r *run) apply(res result) {
 }
 
 func (r *run) circuitSuccess(proc string) {
-	if c := r.circuits[proc]; c != nil && !c.openTill.IsZero() {
+	c := r.circuits[proc]
+	if c == nil {
+		return
+	}
+	if !c.openTill.IsZero() {
 		r.prev = nil
 	}
 	delete(r.circuits, proc)
+	r.saveCircuit(pipeline.Circuit{Processor: proc})
+}
+
+// loadCircuits reads the circuits other runs and processes left.
+func (r *run) loadCircuits(ctx context.Context) error {
+	cs, err := r.e.cfg.Store.Circuits(ctx)
+	if err != nil {
+		return fmt.Errorf("engine: read circuits: %w", err)
+	}
+	for _, c := range cs {
+		if c.Failures == 0 {
+			continue
+		}
+		st := &circuit{failures: c.Failures}
+		if !c.OpenedAt.IsZero() {
+			st.openTill = c.OpenedAt.Add(r.e.cfg.CircuitCooldown)
+		}
+		r.circuits[c.Processor] = st
+	}
+	r.circuitsLoaded = true
+	return nil
+}
+
+// saveCircuit stores a circuit so that other processes and later runs
+// respect it; failing to store it is logged, never fatal.
+func (r *run) saveCircuit(c pipeline.Circuit) {
+	if err := r.e.cfg.Store.SaveCircuit(context.Background(), c, r.e.cfg.Now()); err != nil {
+		r.e.cfg.Logger.Warn("save circuit", "processor", c.Processor, "err", err)
+	}
 }
 
 // circuitFailure counts a failed task of proc; enough in a row open the
@@ -103,7 +136,10 @@ func (r *run) circuitFailure(proc string, now time.Time) {
 		r.circuits[proc] = c
 	}
 	c.failures++
+	stored := pipeline.Circuit{Processor: proc, Failures: c.failures}
+	defer func() { r.saveCircuit(stored) }()
 	if c.failures >= r.e.cfg.CircuitThreshold {
+		stored.OpenedAt = now
 		c.openTill = now.Add(r.e.cfg.CircuitCooldown)
 		r.prev = nil // every task of the processor is affected: plan afresh
 		r.alert(alert.CircuitOpen, fmt.Sprintf("circuit:%s:%d", proc, c.openTill.Unix()),

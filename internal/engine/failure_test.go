@@ -98,6 +98,17 @@ func TestCircuitOpens(t *testing.T) {
 	if st, _ := decision(rep, nba.PlayerGame, from); st != pipeline.Published {
 		t.Errorf("player summary (independent of team defense): %s, want published", st)
 	}
+	// Another process starting now respects the stored circuit.
+	again := newEngine(t, s, now, withProcessor(t, broken), func(c *engine.Config) {
+		c.Workers, c.CircuitThreshold, c.CircuitCooldown, c.Owner = 1, 3, time.Hour, "other"
+	})
+	rep, err = again.Run(context.Background(), engine.Scope{From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, why := decision(rep, nba.TeamDefense, to); st != pipeline.Waiting || !strings.Contains(why, "circuit open") || calls.Load() != 3 {
+		t.Errorf("a new process: team defense %s (%s) after %d attempts; want waiting on the stored open circuit, no new attempt", st, why, calls.Load())
+	}
 }
 
 // TestTransientErrorsRetry: a transient error is retried after a backoff

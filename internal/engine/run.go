@@ -28,6 +28,9 @@ type run struct {
 	forceSince time.Time
 	lastTrig   int64
 	dirty      bool // an outcome disagreed with the snapshot: re-read it
+	// circuitsLoaded: the stored circuits were read at the first refresh;
+	// from then on this run's outcomes update them.
+	circuitsLoaded bool
 	// prev is the last plan; changedParts and changedTasks what moved since,
 	// so the next plan re-decides only what they affect.
 	prev         *dag.Plan
@@ -110,6 +113,11 @@ func (r *run) refresh(ctx context.Context) error {
 	}
 	if err := r.seeTriggers(ctx); err != nil {
 		return err
+	}
+	if !r.circuitsLoaded {
+		if err := r.loadCircuits(ctx); err != nil {
+			return err
+		}
 	}
 	r.dirty = false
 	return nil

@@ -185,6 +185,11 @@ type Store interface {
 	PendingTriggers(ctx context.Context, limit int) ([]Trigger, error)
 	MarkTriggers(ctx context.Context, ids []int64, at time.Time) error
 
+	// Circuits lists the stored circuit breakers; SaveCircuit upserts one.
+	// None is not an error.
+	Circuits(ctx context.Context) ([]Circuit, error)
+	SaveCircuit(ctx context.Context, c Circuit, now time.Time) error
+
 	// RecordEvents records quality events outside a publication (a
 	// rejected task's failures).
 	RecordEvents(ctx context.Context, events []QualityEvent) error

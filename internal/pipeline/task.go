@@ -93,3 +93,11 @@ type QualityEvent struct {
 	// the publication was rejected).
 	Version int `json:"version,omitempty"`
 }
+
+// Circuit is a processor's circuit breaker as stored: open since OpenedAt
+// (closed when zero) after Failures failed tasks in a row.
+type Circuit struct {
+	Processor string    `json:"processor"`
+	Failures  int       `json:"consecutive_failures"`
+	OpenedAt  time.Time `json:"opened_at,omitzero"`
+}

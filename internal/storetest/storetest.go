@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReleaseRidesOnPublish", testReleaseRidesOnPublish},
 		{"PendingTriggers", testPendingTriggers},
 		{"Events", testEvents},
+		{"Circuits", testCircuits},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
 	}
 	for _, tc := range tests {

@@ -168,3 +168,24 @@ func testEvents(t *testing.T, s p.Store) {
 		t.Errorf("Events(since after both) = %+v, want none", later)
 	}
 }
+
+func testCircuits(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	if err := s.SaveCircuit(ctx, p.Circuit{Processor: nba.TeamDefense, Failures: 5, OpenedAt: t0}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCircuit(ctx, p.Circuit{Processor: nba.PlayerGame, Failures: 1}, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Circuits(ctx)
+	want := []p.Circuit{{Processor: nba.PlayerGame, Failures: 1}, {Processor: nba.TeamDefense, Failures: 5, OpenedAt: t0}}
+	if err != nil || len(got) != 2 || got[0] != want[0] || got[1].Processor != want[1].Processor || !got[1].OpenedAt.Equal(t0) || got[1].Failures != 5 {
+		t.Errorf("Circuits = %+v, %v; want %+v", got, err, want)
+	}
+	if err := s.SaveCircuit(ctx, p.Circuit{Processor: nba.TeamDefense}, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Circuits(ctx); len(got) != 2 || got[1].Failures != 0 || !got[1].OpenedAt.IsZero() {
+		t.Errorf("Circuits after closing = %+v, want team defense closed", got)
+	}
+}
