@@ -179,12 +179,6 @@ type Store interface {
 	// timeline). None is not an error.
 	Runs(ctx context.Context, since time.Time, limit int) ([]TaskRun, error)
 
-	// PendingTriggers returns up to limit triggers not yet processed,
-	// oldest first; MarkTriggers marks them processed. Marking a missing id
-	// does nothing.
-	PendingTriggers(ctx context.Context, limit int) ([]Trigger, error)
-	MarkTriggers(ctx context.Context, ids []int64, at time.Time) error
-
 	// Circuits lists the stored circuit breakers; SaveCircuit upserts one.
 	// None is not an error.
 	Circuits(ctx context.Context) ([]Circuit, error)

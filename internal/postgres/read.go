@@ -165,16 +165,8 @@ func (s *Store) partitions(ctx context.Context, qr querier, f pipeline.Partition
 
 // Triggers implements pipeline.Store.
 func (s *Store) Triggers(ctx context.Context, after int64, limit int) ([]pipeline.Trigger, error) {
-	return s.triggers(ctx, "id > $2", after, limit)
-}
-
-func (s *Store) triggers(ctx context.Context, where string, arg any, limit int) ([]pipeline.Trigger, error) {
-	args := []any{limit}
-	if arg != nil {
-		args = append(args, arg)
-	}
 	rows, err := s.pool.Query(ctx, `SELECT id, message_id, table_name, game_date, status,
-		record_count, content_hash, source, received_at FROM triggers WHERE `+where+` ORDER BY id LIMIT $1`, args...)
+		record_count, content_hash, source, received_at FROM triggers WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: triggers: %w", err)
 	}

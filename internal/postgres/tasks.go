@@ -178,19 +178,3 @@ func (s *Store) Runs(ctx context.Context, since time.Time, limit int) ([]pipelin
 	}
 	return out, rows.Err()
 }
-
-// PendingTriggers implements pipeline.Store.
-func (s *Store) PendingTriggers(ctx context.Context, limit int) ([]pipeline.Trigger, error) {
-	return s.triggers(ctx, "processed_at IS NULL", nil, limit)
-}
-
-// MarkTriggers implements pipeline.Store.
-func (s *Store) MarkTriggers(ctx context.Context, ids []int64, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	if _, err := s.pool.Exec(ctx, "UPDATE triggers SET processed_at = $1 WHERE id = ANY($2)", at, ids); err != nil {
-		return fmt.Errorf("postgres: mark triggers: %w", err)
-	}
-	return nil
-}

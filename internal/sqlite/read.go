@@ -179,16 +179,8 @@ func (s *Store) partitions(ctx context.Context, qr querier, f pipeline.Partition
 
 // Triggers implements pipeline.Store.
 func (s *Store) Triggers(ctx context.Context, after int64, limit int) ([]pipeline.Trigger, error) {
-	return s.triggers(ctx, "id > ?", after, limit)
-}
-
-func (s *Store) triggers(ctx context.Context, where string, arg any, limit int) ([]pipeline.Trigger, error) {
-	args := []any{limit}
-	if strings.Contains(where, "?") {
-		args = []any{arg, limit}
-	}
 	rows, err := s.read.QueryContext(ctx, `SELECT id, message_id, table_name, game_date, status,
-		record_count, content_hash, source, received_at FROM triggers WHERE `+where+` ORDER BY id LIMIT ?`, args...)
+		record_count, content_hash, source, received_at FROM triggers WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: triggers: %w", err)
 	}

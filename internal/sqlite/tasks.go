@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/statgate/statgate/internal/pipeline"
@@ -192,26 +191,4 @@ func (s *Store) Runs(ctx context.Context, since time.Time, limit int) ([]pipelin
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// PendingTriggers implements pipeline.Store.
-func (s *Store) PendingTriggers(ctx context.Context, limit int) ([]pipeline.Trigger, error) {
-	return s.triggers(ctx, "processed_at IS NULL", 0, limit)
-}
-
-// MarkTriggers implements pipeline.Store.
-func (s *Store) MarkTriggers(ctx context.Context, ids []int64, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	args := []any{micros(at)}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	_, err := s.write.ExecContext(ctx, "UPDATE triggers SET processed_at = ? WHERE id IN ("+
-		strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
-	if err != nil {
-		return fmt.Errorf("sqlite: mark triggers: %w", err)
-	}
-	return nil
 }

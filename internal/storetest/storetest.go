@@ -41,7 +41,6 @@ func Run(t *testing.T, open Opener) {
 		{"Leases", testLeases},
 		{"ClaimRace", testClaimRace},
 		{"ReleaseRidesOnPublish", testReleaseRidesOnPublish},
-		{"PendingTriggers", testPendingTriggers},
 		{"Events", testEvents},
 		{"Circuits", testCircuits},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},

@@ -125,22 +125,6 @@ func testReleaseRidesOnPublish(t *testing.T, s p.Store) {
 	}
 }
 
-func testPendingTriggers(t *testing.T, s p.Store) {
-	ctx := context.Background()
-	publish(t, s, load(nba.ScheduleTable, opening, scheduleRows()), load(nba.GamebookTable, opening, gamebookRows()))
-	pending, err := s.PendingTriggers(ctx, 10)
-	if err != nil || len(pending) != 2 {
-		t.Fatalf("PendingTriggers = %v, %v; want 2", pending, err)
-	}
-	if err := s.MarkTriggers(ctx, []int64{pending[0].ID}, t0); err != nil {
-		t.Fatal(err)
-	}
-	pending, _ = s.PendingTriggers(ctx, 10)
-	if len(pending) != 1 || pending[0].Table != nba.Gamebook {
-		t.Errorf("PendingTriggers after marking the first = %+v, want only the gamebook's", pending)
-	}
-}
-
 // testEvents: events ride on a publication (with its version) or are
 // recorded alone, and list newest first.
 func testEvents(t *testing.T, s p.Store) {
