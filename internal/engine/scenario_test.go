@@ -88,9 +88,10 @@ func TestFeb3Replay(t *testing.T) {
 
 		// Phase 2 delivers the box scores while a Run waits for inputs.
 		done := make(chan engine.Report, 1)
+		waiting := scope
+		waiting.WaitFor = time.Hour // until the box scores arrive and everything settles
 		go func() {
-			scope.WaitFor = time.Hour
-			r, err := e.Run(ctx, scopeUntilSettled(scope))
+			r, err := e.Run(ctx, waiting)
 			if err != nil {
 				t.Error(err)
 			}
@@ -119,9 +120,6 @@ func TestFeb3Replay(t *testing.T) {
 		}
 	})
 }
-
-// scopeUntilSettled keeps the scope's WaitFor; named for readability.
-func scopeUntilSettled(sc engine.Scope) engine.Scope { return sc }
 
 func inputVersion(v pipeline.PartitionVersion, table string, d pipeline.Date) int {
 	for _, in := range v.Inputs {
