@@ -74,14 +74,9 @@ was when run again.`,
 			if !ok {
 				return usageError{fmt.Errorf("--mode %q: want missing, failed, stale or all", mode)}
 			}
-			s, err := c.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
 			var done atomic.Int64
 			bar, finish := c.progress(cmd.ErrOrStderr(), "backfill")
-			e, g, err := c.newEngine(s, ef, func(ev engine.Event) {
+			s, e, g, err := c.openEngine(cmd.Context(), ef, func(ev engine.Event) {
 				if ev.State != pipeline.Running {
 					done.Add(1)
 					bar(done.Load())
@@ -90,6 +85,7 @@ was when run again.`,
 			if err != nil {
 				return err
 			}
+			defer s.Close()
 			names, err := processorNames(g, procs)
 			if err != nil {
 				return err

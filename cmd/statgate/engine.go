@@ -53,6 +53,21 @@ func (c *cli) newEngine(s pipeline.Store, f engineFlags, events func(engine.Even
 	return e, g, err
 }
 
+// openEngine opens the database and wires an engine on it; the caller
+// closes the store.
+func (c *cli) openEngine(ctx context.Context, f engineFlags, events func(engine.Event)) (pipeline.Store, *engine.Engine, *dag.Graph, error) {
+	s, err := c.openStore(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e, g, err := c.newEngine(s, f, events)
+	if err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return s, e, g, nil
+}
+
 // alerts starts the webhook sender once per command, or returns nil.
 func (c *cli) alerts() (engine.Notifier, error) {
 	url := c.alertURL

@@ -30,15 +30,11 @@ func newExplainCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := c.openStore(cmd.Context())
+			s, e, g, err := c.openEngine(cmd.Context(), ef, nil)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			e, g, err := c.newEngine(s, ef, nil)
-			if err != nil {
-				return err
-			}
 			if _, err := processorNames(g, args[:1]); err != nil {
 				return err
 			}

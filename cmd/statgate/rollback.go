@@ -34,15 +34,11 @@ of the following 30 days) then recompute.`,
 			if err != nil {
 				return err
 			}
-			s, err := c.openStore(cmd.Context())
+			s, e, g, err := c.openEngine(cmd.Context(), ef, nil)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			e, g, err := c.newEngine(s, ef, nil)
-			if err != nil {
-				return err
-			}
 			if g.Processor(table) == nil {
 				return usageError{fmt.Errorf("--table %q: not an analytics table (processors: %v)", table, g.Order())}
 			}

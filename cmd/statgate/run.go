@@ -59,15 +59,11 @@ a task failed or was rejected by a critical quality check.`,
 			if err != nil {
 				return err
 			}
-			s, err := c.openStore(cmd.Context())
+			s, e, g, err := c.openEngine(cmd.Context(), ef, nil)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			e, g, err := c.newEngine(s, ef, nil)
-			if err != nil {
-				return err
-			}
 			names, err := processorNames(g, procs)
 			if err != nil {
 				return err

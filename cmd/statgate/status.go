@@ -76,8 +76,8 @@ func newStatusCmd(c *cli) *cobra.Command {
 				c.printf("nothing loaded yet\n")
 				return nil
 			}
-			lo, hi := minMax(dates)
-			recs, err := s.Tasks(cmd.Context(), lo, hi)
+			days := sortedDates(dates)
+			recs, err := s.Tasks(cmd.Context(), days[0], days[len(days)-1])
 			if err != nil {
 				return err
 			}
@@ -91,17 +91,12 @@ func newStatusCmd(c *cli) *cobra.Command {
 					cell.State, cell.Reason = r.State, r.Reason
 				}
 			}
-			return c.printStatus(g.Order(), sortedDates(dates), cells)
+			return c.printStatus(g.Order(), days, cells)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first date")
 	cmd.Flags().StringVar(&to, "to", "", "last date")
 	return cmd
-}
-
-func minMax(dates map[pipeline.Date]bool) (pipeline.Date, pipeline.Date) {
-	ds := sortedDates(dates)
-	return ds[0], ds[len(ds)-1]
 }
 
 func sortedDates(dates map[pipeline.Date]bool) []pipeline.Date {

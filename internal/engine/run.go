@@ -254,13 +254,10 @@ type verdict struct{ state, reason string }
 
 // start claims and launches ready tasks within the concurrency limits.
 func (r *run) start(ctx context.Context, plan dag.Plan) error {
-	byKey := make(map[pipeline.TaskKey]dag.Decision, len(plan.Start))
-	for _, d := range plan.Decisions {
-		if d.Start {
-			byKey[d.Task] = d
-			if _, seen := r.readySince[d.Task]; !seen {
-				r.readySince[d.Task] = r.e.cfg.Now()
-			}
+	now := r.e.cfg.Now()
+	for _, key := range plan.Start {
+		if _, seen := r.readySince[key]; !seen {
+			r.readySince[key] = now
 		}
 	}
 	for _, key := range plan.Start {
@@ -295,7 +292,7 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		delete(r.readySince, key)
 		r.emit(Event{Task: key, State: pipeline.Running, WaitedFor: waited})
 		r.e.cfg.Logger.Debug("task start", "processor", key.Processor, "game_date", key.Date.String(), "attempt", rec.Attempts)
-		go r.execute(ctx, byKey[key], rec, runID, forced)
+		go r.execute(ctx, plan.Decisions[plan.Index(key)], rec, runID, forced)
 	}
 	return nil
 }

@@ -48,14 +48,12 @@ func Prepare(pub Publication) (Prepared, error) {
 				&FieldError{Column: PartitionColumn, Reason: fmt.Sprintf("%v is not the partition's date", r[di])})
 		}
 	}
-	enc := t.EncodeRows(pub.Rows)
-	if len(pub.Rows) > 1 {
-		sorted := append([]Row(nil), pub.Rows...)
-		t.SortRows(sorted)
-		if a, _ := t.DuplicateKey(sorted); a >= 0 {
-			return Prepared{}, fmt.Errorf("publish %s %s: %w: duplicate key %v", t.Name, pub.Date, ErrInvalid, keyOf(t, sorted[a]))
-		}
+	sorted := append([]Row(nil), pub.Rows...)
+	t.SortRows(sorted)
+	if a, _ := t.DuplicateKey(sorted); a >= 0 {
+		return Prepared{}, fmt.Errorf("publish %s %s: %w: duplicate key %v", t.Name, pub.Date, ErrInvalid, keyOf(t, sorted[a]))
 	}
+	enc := t.encodeSorted(sorted)
 	p := Prepared{Publication: pub, Encoded: enc, Hash: HashBytes(enc)}
 	if t.Cover != nil {
 		p.Coverage = t.Cover(pub.Rows).Encode()

@@ -95,7 +95,12 @@ func boolInt(b bool) int {
 func (t *Table) EncodeRows(rows []Row) []byte {
 	sorted := slices.Clone(rows)
 	t.SortRows(sorted)
-	buf := make([]byte, 0, 64+len(rows)*len(t.Columns)*8)
+	return t.encodeSorted(sorted)
+}
+
+// encodeSorted is EncodeRows for rows already sorted by key.
+func (t *Table) encodeSorted(sorted []Row) []byte {
+	buf := make([]byte, 0, 64+len(sorted)*len(t.Columns)*8)
 	buf = append(buf, '[')
 	for i, r := range sorted {
 		if i > 0 {

@@ -71,23 +71,6 @@ func (in *Inputs) Rows(table string, d pipeline.Date) ([]pipeline.Row, error) {
 // Versions are the input partition versions read, sorted by table and date.
 func (in *Inputs) Versions() []pipeline.InputVersion { return in.versions }
 
-// Version returns the version of one input partition read (0 if absent).
-func (in *Inputs) Version(table string, d pipeline.Date) int {
-	i, ok := slices.BinarySearchFunc(in.versions, partKey{table, d}, func(v pipeline.InputVersion, k partKey) int {
-		if v.Table != k.table {
-			if v.Table < k.table {
-				return -1
-			}
-			return 1
-		}
-		return int(v.Date - k.date)
-	})
-	if !ok {
-		return 0
-	}
-	return in.versions[i].Version
-}
-
 // ReadInputs reads every declared input of p for date d. Per input window
 // it lists the current versions, takes the partitions whose version the
 // cache holds from it, and reads the rest in one snapshot query.
