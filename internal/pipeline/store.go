@@ -69,6 +69,16 @@ type Publication struct {
 	// Events are recorded with the new version in the same transaction
 	// (their Version is filled in).
 	Events []QualityEvent
+	// Trigger, when set, is recorded with the new version instead of the
+	// content-derived one Announce records (an upstream's message id and
+	// status). A message id already recorded is left as it is.
+	Trigger *Trigger
+	// Payload is kept with the trigger (the upstream's message).
+	Payload string
+	// InPlace versions the rows the table already holds for the date (an
+	// announcement): Rows must be what was read there in the same
+	// transaction; nothing is deleted or inserted.
+	InPlace bool
 	// Release, when set, ends the task run that computed the rows in the
 	// same transaction. If its owner no longer holds the task's lease the
 	// whole publication fails with ErrConflict: a worker that lost its
@@ -81,6 +91,9 @@ type PublishResult struct {
 	PartitionVersion
 	// Created is false when SkipUnchanged found identical content.
 	Created bool
+	// TriggerID is the trigger recorded with the version (0: none, or its
+	// message id was already recorded).
+	TriggerID int64
 }
 
 // Trigger is a durable announcement that a partition has new content.
@@ -120,6 +133,15 @@ type Store interface {
 	// fails with ErrConflict: lineage always names what was visible at the
 	// moment of publication.
 	Publish(ctx context.Context, pubs []Publication) ([]PublishResult, error)
+
+	// Announce versions the rows that (a.Table, a.Date) holds now, as an
+	// upstream system wrote them, and records a trigger, in one
+	// transaction. A message id already recorded, or content equal to the
+	// current version's, records nothing and says so (Duplicate). Rows that
+	// do not make a valid partition fail with ErrInvalid naming the row and
+	// column; a RecordCount that disagrees with the table, ErrConflict.
+	// Either way nothing is recorded.
+	Announce(ctx context.Context, a Announcement) (AnnounceResult, error)
 
 	// ReadPartition returns the rows of the current version of (t, d) and
 	// that version, read in one snapshot so they always agree. It returns
@@ -191,6 +213,17 @@ type Store interface {
 	// Events lists quality events created at or after since, newest first,
 	// at most limit. None is not an error.
 	Events(ctx context.Context, since time.Time, limit int) ([]QualityEvent, error)
+
+	// CreateBackfill records a new backfill and returns it with its id.
+	CreateBackfill(ctx context.Context, b Backfill, now time.Time) (Backfill, error)
+	// SaveBackfill updates a backfill's state, error and counts;
+	// ErrNotFound when no backfill has its id.
+	SaveBackfill(ctx context.Context, b Backfill, now time.Time) error
+	// Backfill returns one backfill, or ErrNotFound.
+	Backfill(ctx context.Context, id int64) (Backfill, error)
+	// Backfills lists backfills, newest first; with unfinished, only those
+	// queued or running. None is not an error.
+	Backfills(ctx context.Context, unfinished bool) ([]Backfill, error)
 
 	// RowCount counts the rows currently visible in table (0 for none).
 	RowCount(ctx context.Context, table string) (int64, error)

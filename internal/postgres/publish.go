@@ -91,10 +91,12 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 			}
 		}
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", date); err != nil {
-		return pipeline.PublishResult{}, err
+	if !p.InPlace {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", date); err != nil {
+			return pipeline.PublishResult{}, err
+		}
 	}
-	if len(p.Rows) > 0 {
+	if len(p.Rows) > 0 && !p.InPlace {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.ColumnNames(), &rowSource{rows: p.Rows, i: -1}); err != nil {
 			return pipeline.PublishResult{}, err
 		}
@@ -113,13 +115,22 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 		b.Queue(`INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version)
 			VALUES ($1, $2, $3, $4, $5, $6)`, t.Name, date, v.Version, in.Table, in.Date.Time(), in.Version)
 	}
-	if p.Announce {
-		b.Queue(`INSERT INTO triggers (message_id, table_name, game_date, status, record_count, content_hash, source, received_at)
-			VALUES ($1, $2, $3, 'success', $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING`,
-			pipeline.AnnounceID(t.Name, p.Date, p.Hash), t.Name, date, v.RowCount, v.ContentHash, v.Source, now)
-	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return pipeline.PublishResult{}, err
+	}
+	var trigID int64
+	if trig, ok := p.TriggerFor(v); ok {
+		payload := p.Payload
+		if payload == "" {
+			payload = "{}"
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO triggers
+			(message_id, table_name, game_date, status, record_count, content_hash, source, payload, received_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message_id) DO NOTHING RETURNING id`,
+			trig.MessageID, t.Name, date, trig.Status, trig.RecordCount, trig.ContentHash, trig.Source, payload, now).Scan(&trigID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return pipeline.PublishResult{}, err
+		}
 	}
 	if err := insertEvents(ctx, tx, p.Events, v.Version, now); err != nil {
 		return pipeline.PublishResult{}, err
@@ -131,7 +142,7 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 			return pipeline.PublishResult{}, err
 		}
 	}
-	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
+	return pipeline.PublishResult{PartitionVersion: v, Created: true, TriggerID: trigID}, nil
 }
 
 // rowSource feeds COPY without building a second copy of the rows.

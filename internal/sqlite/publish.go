@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -78,11 +79,13 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", date); err != nil {
-		return pipeline.PublishResult{}, err
-	}
-	if err := insertRows(ctx, tx, t, p.Rows); err != nil {
-		return pipeline.PublishResult{}, err
+	if !p.InPlace {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", date); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+		if err := insertRows(ctx, tx, t, p.Rows); err != nil {
+			return pipeline.PublishResult{}, err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO partition_versions
 		(table_name, game_date, version, row_count, content_hash, source, partial,
@@ -104,11 +107,17 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 			return pipeline.PublishResult{}, err
 		}
 	}
-	if p.Announce {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO triggers
-			(message_id, table_name, game_date, status, record_count, content_hash, source, received_at)
-			VALUES (?, ?, ?, 'success', ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-			pipeline.AnnounceID(t.Name, p.Date, p.Hash), t.Name, date, v.RowCount, v.ContentHash, v.Source, micros(now)); err != nil {
+	var trigID int64
+	if trig, ok := p.TriggerFor(v); ok {
+		payload := p.Payload
+		if payload == "" {
+			payload = "{}"
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO triggers
+			(message_id, table_name, game_date, status, record_count, content_hash, source, payload, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING RETURNING id`,
+			trig.MessageID, t.Name, date, trig.Status, trig.RecordCount, trig.ContentHash, trig.Source, payload, micros(now)).Scan(&trigID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return pipeline.PublishResult{}, err
 		}
 	}
@@ -122,7 +131,7 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 			return pipeline.PublishResult{}, err
 		}
 	}
-	return pipeline.PublishResult{PartitionVersion: v, Created: true}, nil
+	return pipeline.PublishResult{PartitionVersion: v, Created: true, TriggerID: trigID}, nil
 }
 
 func insertRows(ctx context.Context, tx *txq, t *pipeline.Table, rows []pipeline.Row) error {

@@ -46,6 +46,7 @@ type Store struct {
 	now     func() time.Time
 	keep    int
 	stmts   statements
+	path    string
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -87,7 +88,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions}
+	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions, path: cfg.Path}
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		w.Close()
 		return nil, err
@@ -114,6 +115,10 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	return nil
 }
+
+// Path is the database file, for tools that open it themselves (an
+// upstream system writing raw rows, in tests).
+func (s *Store) Path() string { return s.path }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {

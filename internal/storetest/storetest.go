@@ -44,6 +44,9 @@ func Run(t *testing.T, open Opener) {
 		{"Events", testEvents},
 		{"Circuits", testCircuits},
 		{"ReadersSeeWholeVersions", testReadersSeeWholeVersions},
+		{"Announce", testAnnounce},
+		{"AnnounceInvalid", testAnnounceInvalid},
+		{"Backfills", testBackfills},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

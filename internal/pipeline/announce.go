@@ -1,0 +1,154 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Upstream message statuses (SPEC §8).
+const (
+	StatusSuccess = "success"
+	StatusPartial = "partial"
+	StatusNoData  = "no_data"
+	StatusFailed  = "failed"
+)
+
+// Announcement says that an upstream system wrote a raw partition's rows
+// into its table itself and that they are now complete (SPEC §3): the store
+// versions the rows it finds there.
+type Announcement struct {
+	Table *Table
+	Date  Date
+	// MessageID identifies the message; "" derives one from the content,
+	// so that equal content announces once.
+	MessageID string
+	// Status is the upstream's status: success, partial or no_data. A
+	// partial announcement is versioned and flagged partial.
+	Status string
+	// RecordCount, when positive, is how many rows the upstream wrote: the
+	// announcement is refused with ErrConflict if the table holds another
+	// number (the rows are not all there yet; the sender retries).
+	RecordCount int
+	// Payload is the message as received, kept with the trigger.
+	Payload string
+}
+
+// Duplicate reasons of an AnnounceResult.
+const (
+	DuplicateMessage = "message_id"
+	DuplicateContent = "content"
+)
+
+// AnnounceResult is the outcome of an Announcement.
+type AnnounceResult struct {
+	// Version is the partition's current version after the announcement.
+	Version PartitionVersion
+	// TriggerID is the recorded trigger (the earlier one for a duplicate
+	// message; 0 for duplicate content, which records nothing).
+	TriggerID int64
+	// Duplicate is "" when a new version was recorded, else why not
+	// (DuplicateMessage, DuplicateContent).
+	Duplicate string
+}
+
+// AnnouncedPublication turns what the table holds for an announced
+// partition into the publication that versions it in place.
+func AnnouncedPublication(a Announcement, rows []Row) (Publication, error) {
+	if a.Table == nil || a.Table.Kind != Raw {
+		return Publication{}, fmt.Errorf("%w: only raw tables are announced", ErrInvalid)
+	}
+	switch a.Status {
+	case StatusSuccess, StatusPartial, StatusNoData:
+	default:
+		return Publication{}, fmt.Errorf("%w: status %q is not announced", ErrInvalid, a.Status)
+	}
+	if a.RecordCount > 0 && a.RecordCount != len(rows) {
+		return Publication{}, fmt.Errorf("%w: %s %s: the message counts %d records but the table holds %d rows",
+			ErrConflict, a.Table.Name, a.Date, a.RecordCount, len(rows))
+	}
+	return Publication{
+		Table: a.Table, Date: a.Date, Rows: rows, Source: SourceAnnounce, Partial: a.Status == StatusPartial,
+		SkipUnchanged: true, InPlace: true,
+		Trigger: &Trigger{MessageID: a.MessageID, Status: a.Status}, Payload: a.Payload,
+	}, nil
+}
+
+// TriggerFor is the trigger a publication records: its own, or the one
+// derived from the content for Announce.
+func (p Prepared) TriggerFor(v PartitionVersion) (Trigger, bool) {
+	if p.Trigger == nil && !p.Announce {
+		return Trigger{}, false
+	}
+	t := Trigger{MessageID: AnnounceID(v.Table, v.Date, v.ContentHash), Status: StatusSuccess,
+		Table: v.Table, Date: v.Date, RecordCount: v.RowCount, ContentHash: v.ContentHash, Source: v.Source}
+	if p.Trigger != nil {
+		t.Status = p.Trigger.Status
+		if p.Trigger.MessageID != "" {
+			t.MessageID = p.Trigger.MessageID
+		}
+	}
+	return t, true
+}
+
+// Backfill states.
+const (
+	BackfillQueued  = "queued"
+	BackfillRunning = "running"
+	BackfillDone    = "done"
+	BackfillFailed  = "failed"
+)
+
+// Backfill is a date-range recomputation requested over the API, kept in
+// the database so that a restarted service resumes it.
+type Backfill struct {
+	ID         int64     `json:"id"`
+	From       Date      `json:"start_date"`
+	To         Date      `json:"end_date"`
+	Processors []string  `json:"processors"`
+	Mode       string    `json:"mode"`
+	State      string    `json:"state"`
+	Error      string    `json:"error,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	// Tasks counts the scope's tasks by state when the backfill last
+	// reported; Runs its finished runs by outcome.
+	Tasks map[string]int `json:"tasks_by_state,omitempty"`
+	Runs  map[string]int `json:"runs_by_outcome,omitempty"`
+}
+
+// Finished reports whether the backfill has ended.
+func (b Backfill) Finished() bool { return b.State == BackfillDone || b.State == BackfillFailed }
+
+type backfillCounts struct {
+	Tasks map[string]int `json:"tasks,omitempty"`
+	Runs  map[string]int `json:"runs,omitempty"`
+}
+
+// EncodeBackfillCounts is how stores keep a backfill's counts.
+func EncodeBackfillCounts(b Backfill) (string, error) {
+	data, err := json.Marshal(backfillCounts{Tasks: b.Tasks, Runs: b.Runs})
+	return string(data), err
+}
+
+// DecodeBackfillCounts reverses EncodeBackfillCounts.
+func DecodeBackfillCounts(b *Backfill, data []byte) error {
+	var c backfillCounts
+	if err := json.Unmarshal(data, &c); err != nil {
+		return fmt.Errorf("backfill %d counts: %w", b.ID, err)
+	}
+	b.Tasks, b.Runs = c.Tasks, c.Runs
+	return nil
+}
+
+// JoinNames and SplitNames keep a list of processor names in one column.
+func JoinNames(names []string) string { return strings.Join(names, ",") }
+
+// SplitNames reverses JoinNames.
+func SplitNames(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
