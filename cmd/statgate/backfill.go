@@ -16,20 +16,6 @@ import (
 	"github.com/statgate/statgate/internal/pipeline"
 )
 
-// backfillModes say which ready tasks a backfill starts.
-var backfillModes = map[string]func(d dag.Decision, rec pipeline.TaskRecord, published bool) bool{
-	// missing: partitions never published.
-	"missing": func(_ dag.Decision, _ pipeline.TaskRecord, published bool) bool { return !published },
-	// failed: tasks that failed or were rejected are tried again.
-	"failed": func(_ dag.Decision, rec pipeline.TaskRecord, _ bool) bool {
-		return rec.State == pipeline.Failed || rec.State == pipeline.Rejected
-	},
-	// stale: every partition that is missing or out of date.
-	"stale": func(dag.Decision, pipeline.TaskRecord, bool) bool { return true },
-	// all: every task recomputed, even if up to date.
-	"all": func(dag.Decision, pipeline.TaskRecord, bool) bool { return true },
-}
-
 type backfillSummary struct {
 	From     pipeline.Date  `json:"from"`
 	To       pipeline.Date  `json:"to"`
@@ -70,10 +56,6 @@ was when run again.`,
 			if d2 < d1 {
 				return usageError{fmt.Errorf("--to %s is before --from %s", d2, d1)}
 			}
-			only, ok := backfillModes[mode]
-			if !ok {
-				return usageError{fmt.Errorf("--mode %q: want missing, failed, stale or all", mode)}
-			}
 			var done atomic.Int64
 			bar, finish := c.progress(cmd.ErrOrStderr(), "backfill")
 			s, e, g, err := c.openEngine(cmd.Context(), ef, func(ev engine.Event) {
@@ -86,12 +68,13 @@ was when run again.`,
 				return err
 			}
 			defer s.Close()
-			names, err := processorNames(g, procs)
-			if err != nil {
+			if _, err := processorNames(g, procs); err != nil {
 				return err
 			}
-			sc := engine.Scope{From: d1, To: d2, Processors: g.Upstream(names...), RefreshAll: true,
-				Force: mode == "all", RetryFailed: mode == "failed", Only: only, Backfill: true}
+			sc, err := e.BackfillScope(engine.BackfillRequest{From: d1, To: d2, Processors: procs, Mode: mode})
+			if err != nil {
+				return usageError{err}
+			}
 			sum := backfillSummary{From: d1, To: d2, Mode: mode, DryRun: dryRun, Tasks: map[string]int{}}
 			var final []dag.Decision
 			if dryRun {

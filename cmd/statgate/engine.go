@@ -35,22 +35,32 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 // newEngine wires the engine for s. Alerts, when a webhook is configured,
 // are sent until the command's context ends (see stopAlerts).
 func (c *cli) newEngine(s pipeline.Store, f engineFlags, events func(engine.Event)) (*engine.Engine, *dag.Graph, error) {
-	g, err := graph()
+	cfg, err := c.engineConfig(s, f)
 	if err != nil {
 		return nil, nil, err
+	}
+	cfg.Events = events
+	e, err := engine.New(cfg)
+	return e, cfg.Graph, err
+}
+
+// engineConfig is the engine's configuration from the flags.
+func (c *cli) engineConfig(s pipeline.Store, f engineFlags) (engine.Config, error) {
+	g, err := graph()
+	if err != nil {
+		return engine.Config{}, err
 	}
 	alerts, err := c.alerts()
 	if err != nil {
-		return nil, nil, err
+		return engine.Config{}, err
 	}
 	pol := dag.DefaultPolicy()
 	pol.CompletenessDeadline, pol.FallbackAfter = f.deadline, f.fallback
-	e, err := engine.New(engine.Config{
+	return engine.Config{
 		Store: s, Catalog: nba.Catalog, Graph: g, Policy: pol, Workers: f.concurrency, LeaseTTL: f.leaseTTL,
 		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(200_000)},
-		Now:      c.now, Logger: c.logger(), Events: events, Alerts: alerts,
-	})
-	return e, g, err
+		Now:      c.now, Logger: c.logger(), Alerts: alerts,
+	}, nil
 }
 
 // openEngine opens the database and wires an engine on it; the caller

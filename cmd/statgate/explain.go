@@ -7,17 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/pipeline"
 )
-
-type explanation struct {
-	Decision  dag.Decision               `json:"decision"`
-	Attempts  int                        `json:"attempts"`
-	LastError string                     `json:"last_error,omitempty"`
-	NextRetry *time.Time                 `json:"next_retry,omitempty"`
-	Current   *pipeline.PartitionVersion `json:"current_version,omitempty"`
-}
 
 func newExplainCmd(c *cli) *cobra.Command {
 	var ef engineFlags
@@ -38,17 +30,8 @@ func newExplainCmd(c *cli) *cobra.Command {
 			if _, err := processorNames(g, args[:1]); err != nil {
 				return err
 			}
-			dec, rec, err := e.Explain(cmd.Context(), pipeline.TaskKey{Processor: args[0], Date: d})
+			ex, err := e.Describe(cmd.Context(), pipeline.TaskKey{Processor: args[0], Date: d})
 			if err != nil {
-				return err
-			}
-			ex := explanation{Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
-			if !rec.NextAttemptAt.IsZero() {
-				ex.NextRetry = &rec.NextAttemptAt
-			}
-			if v, err := s.CurrentVersion(cmd.Context(), args[0], d); err == nil {
-				ex.Current = &v
-			} else if !pipeline.IsNotFound(err) {
 				return err
 			}
 			if c.jsonOut {
@@ -62,7 +45,7 @@ func newExplainCmd(c *cli) *cobra.Command {
 	return cmd
 }
 
-func (c *cli) printExplanation(ex explanation) {
+func (c *cli) printExplanation(ex engine.Explanation) {
 	d := ex.Decision
 	c.printf("%s %s: %s\n", d.Task.Processor, d.Task.Date, d.State)
 	if d.Reason != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,9 +81,33 @@ func (r *run) apply(res result) {
 	r.changedTasks = append(r.changedTasks, key)
 	delete(r.running, key)
 	r.perProc[key.Processor]--
-	r.emit(Event{Task: key, State: outcome, Reason: rec.Reason, Version: res.res.Version.Version, Rows: res.res.Rows, Duration: res.took})
+	r.emit(Event{Task: key, State: outcome, Reason: rec.Reason, Version: res.res.Version.Version, Rows: res.res.Rows,
+		Duration: res.took, Table: r.e.cfg.Graph.Processor(key.Processor).Output().Name, Outcomes: res.res.Outcomes})
 	r.e.cfg.Logger.Info("task finish", "processor", key.Processor, "game_date", key.Date.String(), "state", outcome,
 		"duration_ms", res.took.Milliseconds(), "rows", res.res.Rows, "version", res.res.Version.Version)
+}
+
+// observe reports the plan's summary to Config.Observe.
+func (r *run) observe(plan dag.Plan) {
+	if r.e.cfg.Observe == nil {
+		return
+	}
+	st := Stats{ByState: map[string]int{}}
+	for _, d := range plan.Decisions {
+		st.ByState[d.State]++
+	}
+	for _, key := range plan.Start {
+		if !r.running[key] {
+			st.Queued++
+		}
+	}
+	for name, c := range r.circuits {
+		if !c.openTill.IsZero() {
+			st.OpenCircuits = append(st.OpenCircuits, name)
+		}
+	}
+	slices.Sort(st.OpenCircuits)
+	r.e.cfg.Observe(st)
 }
 
 func (r *run) circuitSuccess(proc string) {

@@ -72,6 +72,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Events, when set, receives every task start and finish.
 	Events func(Event)
+	// Observe, when set, is told after every planning round how many
+	// tasks in scope are in each state, how many are ready but not yet
+	// started, and which circuits are open (for gauges).
+	Observe func(Stats)
 	// Alerts, when set, is told of rejected and failed tasks, open
 	// circuits and dates published partial after their deadline. It must
 	// not block (alert.Webhook queues).
@@ -133,7 +137,20 @@ type Event struct {
 	Version  int
 	Rows     int
 	Duration time.Duration
+	// Table is the processor's output table.
+	Table string
+	// Outcomes are the failed checks of a finished run (warnings of a
+	// publication, critical failures of a rejection).
+	Outcomes []pipeline.Outcome
 	// WaitedFor is, on start, how long the task was ready before a worker
 	// took it (the wake latency when it became ready by a publication).
 	WaitedFor time.Duration
+}
+
+// Stats is a planning round's summary (Config.Observe).
+type Stats struct {
+	ByState map[string]int
+	// Queued tasks are ready to start but wait for a worker.
+	Queued       int
+	OpenCircuits []string
 }

@@ -52,6 +52,11 @@ type Scope struct {
 	// WaitFor keeps waiting for inputs this long once only waiting tasks
 	// remain; zero returns then.
 	WaitFor time.Duration
+	// Follow keeps the run going until ctx is cancelled (the service): the
+	// dates in scope follow the calendar, every date the schedule lists,
+	// so that new dates join as they are announced. From and To are
+	// ignored.
+	Follow bool
 	// Backfill marks the run's alerts as raised by a backfill (muted
 	// unless the notifier is told otherwise).
 	Backfill bool
@@ -120,6 +125,7 @@ func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
 	waitUntil := e.cfg.Now().Add(sc.WaitFor)
 	for {
 		plan := r.filter(r.plan())
+		r.observe(plan)
 		if err := r.save(book, plan); err != nil {
 			return r.drain(plan, err)
 		}
@@ -180,6 +186,9 @@ func (r *run) drain(plan dag.Plan, err error) (Report, error) {
 // worthWaiting: a task another process holds will finish (or its lease
 // expire) soon, or a task still waits and the caller's wait has not run out.
 func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
+	if r.sc.Follow {
+		return true
+	}
 	waiting := false
 	for _, d := range plan.Decisions {
 		switch d.State {

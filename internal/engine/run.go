@@ -79,6 +79,11 @@ func (r *run) window() (pipeline.Date, pipeline.Date) {
 // refresh re-reads partition versions and task records from the database:
 // at start, on a wake-up and at the safety-net re-check.
 func (r *run) refresh(ctx context.Context) error {
+	if r.sc.Follow {
+		if err := r.follow(ctx); err != nil {
+			return err
+		}
+	}
 	from, to := r.window()
 	vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{From: from, To: to, HasRange: true})
 	if err != nil {
@@ -120,6 +125,25 @@ func (r *run) refresh(ctx context.Context) error {
 		}
 	}
 	r.dirty = false
+	return nil
+}
+
+// follow sets a Follow scope to the calendar's dates. Without a calendar
+// yet, the scope is empty.
+func (r *run) follow(ctx context.Context) error {
+	from, to := pipeline.Date(1), pipeline.Date(0)
+	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
+		vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
+		if err != nil {
+			return fmt.Errorf("engine: read calendar: %w", err)
+		}
+		if len(vs) > 0 {
+			from, to = vs[0].Date, vs[len(vs)-1].Date
+		}
+	}
+	if from != r.sc.From || to != r.sc.To {
+		r.sc.From, r.sc.To, r.prev = from, to, nil
+	}
 	return nil
 }
 
@@ -291,7 +315,7 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		waited := now.Sub(r.readySince[key])
 		delete(r.readySince, key)
 		r.emit(Event{Task: key, State: pipeline.Running, WaitedFor: waited})
-		r.e.cfg.Logger.Debug("task start", "processor", key.Processor, "game_date", key.Date.String(), "attempt", rec.Attempts)
+		r.e.cfg.Logger.Info("task start", "processor", key.Processor, "game_date", key.Date.String(), "attempt", rec.Attempts)
 		go r.execute(ctx, plan.Decisions[plan.Index(key)], rec, runID, forced)
 	}
 	return nil

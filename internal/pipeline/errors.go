@@ -16,3 +16,13 @@ var (
 
 // IsNotFound reports whether err is (or wraps) ErrNotFound.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// InvalidField is an ErrInvalid about one named field of a request or
+// message; the HTTP layer reports the field by name.
+type InvalidField struct {
+	Field  string
+	Reason string
+}
+
+func (e *InvalidField) Error() string { return e.Field + ": " + e.Reason }
+func (e *InvalidField) Unwrap() error { return ErrInvalid }

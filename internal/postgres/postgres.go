@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -53,6 +54,9 @@ type Store struct {
 	keep    int
 	schema  string
 	id      string // names this store's notifications
+	// db and migrations answer whether the schema is up to date.
+	db         *sql.DB
+	migrations *goose.Provider
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -114,9 +118,9 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	db := stdlib.OpenDBFromPool(s.pool)
-	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
+	// The database handle stays open for Ready, until Close.
+	s.db = stdlib.OpenDBFromPool(s.pool)
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db, sub,
 		goose.WithSlog(log), goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
@@ -124,11 +128,31 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
+	s.migrations = p
+	return nil
+}
+
+// Ready reports whether the database answers and has every migration
+// applied (the service's readiness probe).
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	pending, err := s.migrations.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migration status: %w", err)
+	}
+	if pending {
+		return fmt.Errorf("postgres: migrations pending")
+	}
 	return nil
 }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	if s.db != nil {
+		s.db.Close()
+	}
 	s.pool.Close()
 	return nil
 }

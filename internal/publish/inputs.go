@@ -128,7 +128,11 @@ func ReadInputs(ctx context.Context, s pipeline.Store, cat *pipeline.Catalog, ca
 // then the one used and recorded).
 func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline.Table, from, to pipeline.Date, vs []pipeline.PartitionVersion) ([]pipeline.PartitionRows, error) {
 	if cache == nil {
-		return s.ReadRange(ctx, t, from, to)
+		parts, err := s.ReadRange(ctx, t, from, to)
+		if err != nil {
+			return nil, err
+		}
+		return parts, checkAnnounced(t, parts)
 	}
 	if vs == nil {
 		var err error
@@ -156,6 +160,9 @@ func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAnnounced(t, fresh); err != nil {
+		return nil, err
+	}
 	have := make(map[pipeline.Date]bool, len(out))
 	for _, pr := range out {
 		have[pr.Version.Date] = true
@@ -168,4 +175,24 @@ func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline
 	}
 	slices.SortFunc(out, func(a, b pipeline.PartitionRows) int { return int(a.Version.Date - b.Version.Date) })
 	return out, nil
+}
+
+// checkAnnounced holds raw partitions to their announced versions (SPEC
+// §3): an upstream system writes raw rows into the table itself, so what a
+// read finds may be rows written since the last announcement (or still
+// being written). Reading them would compute on content nobody announced;
+// the task fails transiently instead and is retried, normally after the
+// announcement has arrived and woken it. Analytics partitions are written
+// only by publications, so their content always matches.
+func checkAnnounced(t *pipeline.Table, parts []pipeline.PartitionRows) error {
+	if t.Kind != pipeline.Raw {
+		return nil
+	}
+	for _, pr := range parts {
+		if h := t.ContentHash(pr.Rows); h != pr.Version.ContentHash {
+			return fmt.Errorf("%s %s holds %d rows that differ from its announced version %d (%d rows): rows changed without an announcement are not read until announced",
+				t.Name, pr.Version.Date, len(pr.Rows), pr.Version.Version, pr.Version.RowCount)
+		}
+	}
+	return nil
 }

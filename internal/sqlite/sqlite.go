@@ -47,6 +47,8 @@ type Store struct {
 	keep    int
 	stmts   statements
 	path    string
+	// migrations answers whether the schema is up to date.
+	migrations *goose.Provider
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -112,6 +114,23 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	s.migrations = p
+	return nil
+}
+
+// Ready reports whether the database answers and has every migration
+// applied (the service's readiness probe).
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	pending, err := s.migrations.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration status: %w", err)
+	}
+	if pending {
+		return fmt.Errorf("sqlite: migrations pending")
 	}
 	return nil
 }

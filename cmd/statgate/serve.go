@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/statgate/statgate/internal/engine"
+	"github.com/statgate/statgate/internal/httpapi"
+	"github.com/statgate/statgate/internal/metrics"
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// serveFlags configure the HTTP service.
+type serveFlags struct {
+	addr            string
+	token           string
+	grace           time.Duration
+	maxBackfillDays int
+	engine          engineFlags
+}
+
+func (f *serveFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on (PORT, when set and --addr is not, gives :PORT)")
+	fs.StringVar(&f.token, "auth-token", "", "bearer token required on mutating requests (env STATGATE_AUTH_TOKEN)")
+	fs.DurationVar(&f.grace, "shutdown-grace", 25*time.Second,
+		"on SIGTERM, how long running tasks may take to finish; the rest run again at the next start")
+	fs.IntVar(&f.maxBackfillDays, "max-backfill-days", 400, "longest date range /process-date-range accepts")
+	f.engine.register(fs)
+}
+
+func newServeCmd(c *cli) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--addr :8080]",
+		Short: "Run the HTTP service: Phase 2 messages, backfills, the API, health and metrics",
+		Long: `serve runs the engine continuously over every date the schedule lists and
+answers HTTP (SPEC §8): POST /process takes Phase 2's completion messages
+(Pub/Sub push or bare JSON), POST /process-date-range starts backfills, /api/*
+reads state, /healthz, /readyz, /metrics and /version serve operations. On
+SIGTERM it stops taking requests, lets running tasks finish within
+--shutdown-grace, and leaves the rest to run again at the next start.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("addr") {
+				if port := c.getenv("PORT"); port != "" {
+					f.addr = ":" + port
+				}
+			}
+			if f.token == "" {
+				f.token = c.getenv("STATGATE_AUTH_TOKEN")
+			}
+			if !cmd.Flags().Changed("log-level") && !cmd.Root().PersistentFlags().Changed("log-level") {
+				c.logLevel = "info"
+			}
+			s, err := c.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			return c.serve(cmd.Context(), s, f, nil)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// serve runs the service on s until ctx is cancelled. ready, when set, is
+// called with the listening URL once requests are accepted.
+func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready func(url string)) error {
+	log := c.logger()
+	cfg, err := c.engineConfig(s, f.engine)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(reg, cfg.Graph.Order())
+	cfg.Events, cfg.Observe = m.Event, m.Observe
+	e, err := engine.New(cfg)
+	if err != nil {
+		return err
+	}
+	bf := engine.NewBackfiller(e, f.maxBackfillDays)
+	api, err := httpapi.New(httpapi.Config{
+		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf,
+		Wake: func() { e.Notify(); bf.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
+		Version: readBuildInfo(), Logger: log, Now: c.now,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", f.addr, err)
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	// The engine and the backfills stop taking work when ctx ends and
+	// drain what runs; the HTTP server is shut down alongside.
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if _, err := e.Run(ctx, engine.Scope{Follow: true}); err != nil && ctx.Err() == nil {
+			errs <- fmt.Errorf("engine: %w", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := bf.Run(ctx); err != nil && ctx.Err() == nil {
+			errs <- fmt.Errorf("backfills: %w", err)
+		}
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	log.Info("serving", "url", url, "auth", f.token != "")
+	c.printf("statgate serving on %s\n", url)
+	if ready != nil {
+		ready(url)
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: no new requests or tasks; running tasks finish", "grace", f.grace.String())
+	case runErr = <-errs:
+		log.Error("stopping after an error", "err", runErr)
+	}
+	return errors.Join(runErr, c.drain(srv, &wg, f.grace))
+}
+
+// drain shuts the HTTP server down and waits for running tasks within
+// grace. Tasks still running after it are abandoned: their publications
+// are single transactions, so nothing is half-written, and their leases
+// expire so that the next start runs them again.
+func (c *cli) drain(srv *http.Server, wg *sync.WaitGroup, grace time.Duration) error {
+	log := c.logger()
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	herr := srv.Shutdown(sctx)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		log.Info("stopped cleanly")
+	case <-sctx.Done():
+		log.Warn("grace period over with tasks still running; they run again at the next start", "grace", grace.String())
+	}
+	if errors.Is(herr, context.DeadlineExceeded) {
+		herr = nil
+	}
+	return herr
+}
+
+// displayAddr turns a listener's address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return fmt.Sprintf("localhost:%d", tcp.Port)
+		}
+		return a.String()
+	}
+	return a.String()
+}

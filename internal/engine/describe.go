@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Explanation says why a task is in its state (SPEC §6 Explain): the
+// planner's live verdict with its inputs and missing games, the stored
+// attempts, last error and next retry, and the output's versions with
+// lineage.
+type Explanation struct {
+	Decision  dag.Decision `json:"decision"`
+	Attempts  int          `json:"attempts"`
+	LastError string       `json:"last_error,omitempty"`
+	NextRetry *time.Time   `json:"next_retry,omitempty"`
+	// Current is the output partition's current version with the input
+	// versions it was computed from; nil when never published.
+	Current *pipeline.PartitionVersion `json:"current_version,omitempty"`
+	// History lists every kept version, oldest first.
+	History []pipeline.PartitionVersion `json:"history,omitempty"`
+}
+
+// Describe explains the task for key against the current database;
+// ErrNotFound when the processor is unknown.
+func (e *Engine) Describe(ctx context.Context, key pipeline.TaskKey) (Explanation, error) {
+	dec, rec, err := e.Explain(ctx, key)
+	if err != nil {
+		return Explanation{}, err
+	}
+	ex := Explanation{Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
+	if !rec.NextAttemptAt.IsZero() {
+		ex.NextRetry = &rec.NextAttemptAt
+	}
+	table := e.cfg.Graph.Processor(key.Processor).Output().Name
+	if v, err := e.cfg.Store.CurrentVersion(ctx, table, key.Date); err == nil {
+		ex.Current = &v
+	} else if !pipeline.IsNotFound(err) {
+		return Explanation{}, err
+	}
+	if ex.History, err = e.cfg.Store.History(ctx, table, key.Date); err != nil {
+		return Explanation{}, err
+	}
+	return ex, nil
+}

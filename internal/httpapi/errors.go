@@ -1,0 +1,82 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/statgate/statgate/internal/pipeline"
+)
+
+// Error kinds of the HTTP layer; the store's and engine's kinds come from
+// pipeline.
+var (
+	errUnauthorized = errors.New("unauthorized")
+	errTooLarge     = errors.New("request body too large")
+	errUnavailable  = errors.New("unavailable")
+)
+
+// statusOf is the one table mapping error kinds to status codes. The first
+// kind an error wraps wins; anything else is a 500.
+var statusOf = []struct {
+	kind error
+	code int
+}{
+	{errUnauthorized, http.StatusUnauthorized},
+	{errTooLarge, http.StatusRequestEntityTooLarge},
+	{pipeline.ErrInvalid, http.StatusBadRequest},
+	{pipeline.ErrNotFound, http.StatusNotFound},
+	{pipeline.ErrConflict, http.StatusConflict},
+	{errUnavailable, http.StatusServiceUnavailable},
+}
+
+func codeOf(err error) int {
+	for _, s := range statusOf {
+		if errors.Is(err, s.kind) {
+			return s.code
+		}
+	}
+	return http.StatusInternalServerError
+}
+
+func badField(field, reason string) error {
+	return &pipeline.InvalidField{Field: field, Reason: reason}
+}
+
+// errorBody is every error answer: a stable status, the message and, when
+// one field is to blame, its name.
+type errorBody struct {
+	Status string `json:"status"`
+	Error  string `json:"error"`
+	Field  string `json:"field,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// writeError answers err with its kind's status code. Server-side errors
+// are logged by the caller's middleware; their text is still returned, as
+// the callers are operators and upstream systems, not the public.
+func writeError(w http.ResponseWriter, err error) int {
+	code := codeOf(err)
+	body := errorBody{Status: "error", Error: err.Error()}
+	var fe *pipeline.InvalidField
+	if errors.As(err, &fe) {
+		body.Field = fe.Field
+	}
+	var pe *pipeline.FieldError
+	if body.Field == "" && errors.As(err, &pe) {
+		body.Field = pe.Column
+	}
+	if code == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="statgate"`)
+	}
+	writeJSON(w, code, body)
+	return code
+}
