@@ -19,12 +19,29 @@ import (
 // announced.
 func WriteDirect(tb testing.TB, s pipeline.Store, t *pipeline.Table, d pipeline.Date, rows []pipeline.Row) {
 	tb.Helper()
-	if err := writeDirect(context.Background(), s, t, d, rows); err != nil {
+	if err := writeDirect(context.Background(), s, t, []pipeline.Date{d}, rows); err != nil {
 		tb.Fatalf("write %s %s directly: %v", t.Name, d, err)
 	}
 }
 
-func writeDirect(ctx context.Context, s pipeline.Store, t *pipeline.Table, d pipeline.Date, rows []pipeline.Row) error {
+// WriteDirectDates is WriteDirect for many dates in one transaction: the
+// rows of every date in rows are replaced.
+func WriteDirectDates(tb testing.TB, s pipeline.Store, t *pipeline.Table, rows []pipeline.Row) {
+	tb.Helper()
+	seen := map[pipeline.Date]bool{}
+	var dates []pipeline.Date
+	for _, r := range rows {
+		if d := r[t.DateIndex()].(pipeline.Date); !seen[d] {
+			seen[d] = true
+			dates = append(dates, d)
+		}
+	}
+	if err := writeDirect(context.Background(), s, t, dates, rows); err != nil {
+		tb.Fatalf("write %s directly: %v", t.Name, err)
+	}
+}
+
+func writeDirect(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates []pipeline.Date, rows []pipeline.Row) error {
 	cols := strings.Join(t.ColumnNames(), ", ")
 	switch s := s.(type) {
 	case *sqlite.Store:
@@ -38,8 +55,10 @@ func writeDirect(ctx context.Context, s pipeline.Store, t *pipeline.Table, d pip
 			return err
 		}
 		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", d.String()); err != nil {
-			return err
+		for _, d := range dates {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", d.String()); err != nil {
+				return err
+			}
 		}
 		ins := "INSERT INTO " + t.Name + " (" + cols + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
 		for _, r := range rows {
@@ -54,8 +73,10 @@ func writeDirect(ctx context.Context, s pipeline.Store, t *pipeline.Table, d pip
 			return err
 		}
 		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-		if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", d.Time()); err != nil {
-			return err
+		for _, d := range dates {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", d.Time()); err != nil {
+				return err
+			}
 		}
 		marks := make([]string, len(t.Columns))
 		for i := range marks {
