@@ -220,7 +220,7 @@ func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
 	dec.Fingerprint = pipeline.Fingerprint(proc.Version(), dec.Inputs, dec.Missing, dec.Fallback)
 	dec.WaitUntil = gt.until // a fallback or the deadline may still change the verdict
 	out, published := p.snap.Versions[pipeline.PartKey{Table: proc.Output().Name, Date: d}]
-	forced := p.snap.Force && !rec.UpdatedAt.After(p.snap.ForceSince)
+	forced := p.snap.Force && !p.snap.ForcedDone[dec.Task]
 	if published && out.Fingerprint == dec.Fingerprint && !forced {
 		dec.State = pipeline.Published
 		if rec.State == pipeline.UpToDate {

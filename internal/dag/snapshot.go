@@ -53,10 +53,10 @@ type Snapshot struct {
 	// RetryFailed starts failed and rejected tasks again although their
 	// fingerprint is unchanged (a backfill in failed mode).
 	RetryFailed bool
-	// Force recomputes tasks in scope even when up to date, once: a task
-	// whose record is newer than ForceSince counts as done.
+	// Force recomputes tasks in scope even when up to date, once: the
+	// tasks in ForcedDone have had their forced run.
 	Force      bool
-	ForceSince time.Time
+	ForcedDone map[pipeline.TaskKey]bool
 
 	// Prev, when set, is the plan made for an earlier snapshot of the same
 	// scope; only tasks that ChangedParts, ChangedTasks or the passing of

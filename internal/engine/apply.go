@@ -60,6 +60,9 @@ func (r *run) apply(res result) {
 		rec.NextAttemptAt = now.Add(r.e.cfg.Retry.Backoff(rec.Attempts, r.e.cfg.Rand))
 		rec.Reason = "retry scheduled after: " + rec.LastError
 	}
+	if res.forced && outcome != "retry" && outcome != "conflict" {
+		r.forcedDone[key] = true
+	}
 	r.runs[outcome]++
 	r.alertOutcome(res, rec, outcome)
 	if len(res.res.Outcomes) > 0 {

@@ -77,10 +77,12 @@ func (e *Engine) BackfillScope(req BackfillRequest) (Scope, error) {
 		Force: req.Mode == "all", RetryFailed: req.Mode == "failed", Only: only, Backfill: true}, nil
 }
 
-// with returns an engine with the same settings and its own event sink
+// with returns an engine with the same settings, its own lease owner (so
+// that it and e never both believe they hold a task), its own event sink
 // (a backfill counts its own runs) and no plan observer.
-func (e *Engine) with(events func(Event)) *Engine {
+func (e *Engine) with(owner string, events func(Event)) *Engine {
 	cfg := e.cfg
+	cfg.Owner = e.cfg.Owner + "/" + owner
 	base := cfg.Events
 	cfg.Events = func(ev Event) {
 		if base != nil {
@@ -204,7 +206,7 @@ func (b *Backfiller) runOne(ctx context.Context, rec pipeline.Backfill) {
 		return
 	}
 	prog := &Progress{Finished: map[string]int{}}
-	e := b.e.with(func(ev Event) {
+	e := b.e.with(fmt.Sprintf("backfill-%d", rec.ID), func(ev Event) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if ev.State == pipeline.Running {

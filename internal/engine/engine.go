@@ -209,7 +209,7 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 	if !plan.Wake.IsZero() && plan.Wake.Before(next) {
 		next = plan.Wake
 	}
-	if len(r.running) == 0 && until.Before(next) {
+	if len(r.running) == 0 && !r.sc.Follow && until.Before(next) {
 		next = until
 	}
 	// With nothing running, look for triggers recorded by other processes

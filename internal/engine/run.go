@@ -25,7 +25,8 @@ type run struct {
 	readySince map[pipeline.TaskKey]time.Time
 	circuits   map[string]*circuit
 	results    chan result
-	forceSince time.Time
+	// forcedDone are the tasks a Force run has run (each runs once).
+	forcedDone map[pipeline.TaskKey]bool
 	lastTrig   int64
 	dirty      bool // an outcome disagreed with the snapshot: re-read it
 	// circuitsLoaded: the stored circuits were read at the first refresh;
@@ -53,6 +54,8 @@ type result struct {
 	res   publish.Result
 	err   error
 	took  time.Duration
+	// forced: the run was a Force run's recomputation.
+	forced bool
 }
 
 func newRun(e *Engine, sc Scope) *run {
@@ -60,7 +63,7 @@ func newRun(e *Engine, sc Scope) *run {
 		e: e, sc: sc, tasks: map[pipeline.TaskKey]pipeline.TaskRecord{}, saved: map[pipeline.TaskKey]verdict{},
 		running: map[pipeline.TaskKey]bool{}, perProc: map[string]int{}, readySince: map[pipeline.TaskKey]time.Time{},
 		circuits: map[string]*circuit{}, results: make(chan result, e.cfg.Workers),
-		forceSince: e.cfg.Now(), runs: map[string]int{}, outcomes: map[pipeline.TaskKey][]pipeline.Outcome{},
+		forcedDone: map[pipeline.TaskKey]bool{}, runs: map[string]int{}, outcomes: map[pipeline.TaskKey][]pipeline.Outcome{},
 	}
 }
 
@@ -195,7 +198,7 @@ func (r *run) snapshot() dag.Snapshot {
 	return dag.Snapshot{
 		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors,
 		Versions: r.versions, Tasks: r.tasks, OpenCircuits: open, Newest: newest,
-		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForceSince: r.forceSince,
+		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForcedDone: r.forcedDone,
 		Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
 	}
 }
@@ -299,8 +302,8 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		// or its lease would be stranded.
 		book := context.WithoutCancel(ctx)
 		now := r.e.cfg.Now()
-		// A forced task runs once: its record is older than the run.
-		forced := r.sc.Force && !r.tasks[key].UpdatedAt.After(r.forceSince)
+		// A forced task runs once per Run.
+		forced := r.sc.Force && !r.forcedDone[key]
 		rec, runID, err := r.e.cfg.Store.ClaimTask(book, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
 		if errors.Is(err, pipeline.ErrConflict) {
 			continue // another process runs it; its publication will wake us
@@ -340,7 +343,7 @@ func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRe
 		opt.Missing = dec.Missing
 	}
 	res, err := r.e.cfg.Executor.Execute(context.WithoutCancel(ctx), proc, dec.Task.Date, opt)
-	r.results <- result{dec: dec, rec: rec, runID: runID, res: res, err: err, took: time.Since(start)}
+	r.results <- result{dec: dec, rec: rec, runID: runID, res: res, err: err, took: time.Since(start), forced: forced}
 }
 
 func (r *run) emit(ev Event) {

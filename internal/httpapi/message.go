@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/statgate/statgate/internal/pipeline"
@@ -66,7 +67,7 @@ func DecodeProcess(body []byte) (Message, error) {
 	}
 	var env pushEnvelope
 	if err := strictUnmarshal(body, &env); err != nil {
-		return Message{}, prefixField("message", err)
+		return Message{}, err // encoding/json names the full path
 	}
 	if env.Message == nil {
 		return Message{}, badField("message", "must be an object")
@@ -149,13 +150,16 @@ func strictUnmarshal(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badField("body", "more than one JSON value")
+	switch _, err := dec.Token(); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return badField("body", "malformed data after the JSON value")
 	}
-	return nil
+	return badField("body", "more than one JSON value")
 }
 
-// jsonError names the field a decoding error is about.
+// jsonError names the field a decoding error is about, in JSON's terms.
 func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
@@ -163,7 +167,7 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return badField(field, fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value))
+		return badField(field, fmt.Sprintf("want %s, got %s", jsonKind(te.Type), te.Value))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
@@ -175,11 +179,36 @@ func jsonError(err error) error {
 	return badField("body", err.Error())
 }
 
-// prefixField puts a path in front of a field error's field.
+// jsonKind says what JSON a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// prefixField puts a path in front of a field error's field; an error
+// about the whole value ("body") is then about the prefix itself.
 func prefixField(prefix string, err error) error {
 	var fe *pipeline.InvalidField
-	if prefix == "" || !errors.As(err, &fe) || fe.Field == "body" {
+	if prefix == "" || !errors.As(err, &fe) {
 		return err
+	}
+	if fe.Field == "body" {
+		return badField(prefix, fe.Reason)
 	}
 	return badField(prefix+"."+fe.Field, fe.Reason)
 }
