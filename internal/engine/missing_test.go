@@ -143,7 +143,7 @@ func TestNotFinalWaitsQuietly(t *testing.T) {
 	if state != pipeline.Waiting || !strings.Contains(why, "8 of 8 games not final") {
 		t.Errorf("team offense before tip-off: %s (%s), want waiting for 8 games to be final", state, why)
 	}
-	runs, err := s.Runs(ctx, time.Time{}, 1000)
+	runs, err := s.Runs(ctx, pipeline.RunFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

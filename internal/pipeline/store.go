@@ -197,9 +197,9 @@ type Store interface {
 	// instead (Publication.Release), so both commit together.
 	ReleaseTask(ctx context.Context, rel TaskRelease) error
 
-	// Runs lists runs started at or after since, oldest first (for the
-	// timeline). None is not an error.
-	Runs(ctx context.Context, since time.Time, limit int) ([]TaskRun, error)
+	// Runs lists the newest f.Limit runs that match f, oldest first (for
+	// the timeline and a task's history). None is not an error.
+	Runs(ctx context.Context, f RunFilter) ([]TaskRun, error)
 
 	// Circuits lists the stored circuit breakers; SaveCircuit upserts one.
 	// None is not an error.

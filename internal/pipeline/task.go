@@ -61,6 +61,14 @@ type TaskRun struct {
 	Version    int        `json:"version,omitempty"`
 }
 
+// RunFilter selects task runs: started at or after Since, of Task when
+// set, the newest Limit of them.
+type RunFilter struct {
+	Since time.Time
+	Task  *TaskKey
+	Limit int
+}
+
 // TaskRelease ends a run: the task's new record (written only if Owner still
 // holds the lease, which it then clears) and the end of run RunID.
 type TaskRelease struct {

@@ -152,9 +152,16 @@ func release(ctx context.Context, tx pgx.Tx, rel pipeline.TaskRelease) error {
 }
 
 // Runs implements pipeline.Store.
-func (s *Store) Runs(ctx context.Context, since time.Time, limit int) ([]pipeline.TaskRun, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, processor, game_date, worker, started_at, finished_at, state,
-		error, COALESCE(version, 0) FROM task_runs WHERE started_at >= $1 ORDER BY started_at, id LIMIT $2`, since, limit)
+func (s *Store) Runs(ctx context.Context, f pipeline.RunFilter) ([]pipeline.TaskRun, error) {
+	q := `SELECT id, processor, game_date, worker, started_at, finished_at, state, error, COALESCE(version, 0) AS version
+		FROM task_runs WHERE started_at >= $1`
+	args := []any{f.Since}
+	if f.Task != nil {
+		q += " AND processor = $2 AND game_date = $3"
+		args = append(args, f.Task.Processor, f.Task.Date.Time())
+	}
+	args = append(args, f.Limit)
+	rows, err := s.pool.Query(ctx, "SELECT * FROM ("+q+fmt.Sprintf(" ORDER BY id DESC LIMIT $%d) AS newest ORDER BY id", len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: runs: %w", err)
 	}

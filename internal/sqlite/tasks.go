@@ -162,9 +162,15 @@ func release(ctx context.Context, tx *txq, rel pipeline.TaskRelease) error {
 }
 
 // Runs implements pipeline.Store.
-func (s *Store) Runs(ctx context.Context, since time.Time, limit int) ([]pipeline.TaskRun, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, processor, game_date, worker, started_at, finished_at, state,
-		error, COALESCE(version, 0) FROM task_runs WHERE started_at >= ? ORDER BY started_at, id LIMIT ?`, micros(since), limit)
+func (s *Store) Runs(ctx context.Context, f pipeline.RunFilter) ([]pipeline.TaskRun, error) {
+	q := `SELECT id, processor, game_date, worker, started_at, finished_at, state, error, COALESCE(version, 0)
+		FROM task_runs WHERE started_at >= ?`
+	args := []any{micros(f.Since)}
+	if f.Task != nil {
+		q += " AND processor = ? AND game_date = ?"
+		args = append(args, f.Task.Processor, f.Task.Date.String())
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT * FROM ("+q+" ORDER BY id DESC LIMIT ?) ORDER BY id", append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: runs: %w", err)
 	}

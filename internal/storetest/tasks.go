@@ -41,15 +41,28 @@ func testLeases(t *testing.T, s p.Store) {
 	if err := s.ReleaseTask(ctx, p.TaskRelease{Record: done, Owner: "b", RunID: runB, RunState: p.Published, RunVersion: 3, At: t0.Add(3 * time.Minute)}); err != nil {
 		t.Fatalf("ReleaseTask by b: %v", err)
 	}
-	runs, err := s.Runs(ctx, t0.Add(-time.Hour), 10)
+	runs, err := s.Runs(ctx, p.RunFilter{Since: t0.Add(-time.Hour), Limit: 10})
 	if err != nil || len(runs) != 2 || runs[1].ID != runB || runs[1].Version != 3 || runs[1].FinishedAt == nil || runs[0].FinishedAt != nil {
 		t.Errorf("Runs = %+v, %v; want a's run unfinished and b's finished with version 3", runs, err)
 	}
-	got, err := s.Tasks(ctx, opening, opening)
-	if err != nil || len(got) != 1 {
-		t.Fatalf("Tasks = %v, %v; want one", got, err)
+	// Another task's run, then the filters: by task, and the newest only.
+	other := p.TaskKey{Processor: nba.TeamOffense, Date: opening}
+	if _, _, err := s.ClaimTask(ctx, other, "c", t0.Add(4*time.Minute), t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
 	}
-	if g := got[0]; g.State != p.Published || g.LeaseOwner != "" || g.Fingerprint != "f" || g.Attempts != 0 {
+	mine, err := s.Runs(ctx, p.RunFilter{Task: &key, Limit: 10})
+	if err != nil || len(mine) != 2 || mine[0].ID != runA || mine[1].ID != runB {
+		t.Errorf("Runs(task %v) = %+v, %v; want a's and b's runs, oldest first", key, mine, err)
+	}
+	newest, err := s.Runs(ctx, p.RunFilter{Limit: 2})
+	if err != nil || len(newest) != 2 || newest[0].ID != runB || newest[1].Task != other {
+		t.Errorf("Runs(newest 2) = %+v, %v; want b's run then the other task's", newest, err)
+	}
+	got, err := s.Tasks(ctx, opening, opening)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Tasks = %v, %v; want two", got, err)
+	}
+	if g := recordOf(got, key); g.State != p.Published || g.LeaseOwner != "" || g.Fingerprint != "f" || g.Attempts != 0 {
 		t.Errorf("task after release = %+v, want published, no lease, fingerprint f, attempts 0", g)
 	}
 	next := t0.Add(time.Hour)
@@ -57,9 +70,18 @@ func testLeases(t *testing.T, s p.Store) {
 		t.Fatal(err)
 	}
 	got, _ = s.Tasks(ctx, opening, opening)
-	if g := got[0]; g.State != p.Waiting || !g.NextAttemptAt.Equal(next) || g.Attempts != 3 || g.LastError != "busy" {
+	if g := recordOf(got, key); g.State != p.Waiting || !g.NextAttemptAt.Equal(next) || g.Attempts != 3 || g.LastError != "busy" {
 		t.Errorf("task after SaveTasks = %+v, want waiting for a retry at %v", g, next)
 	}
+}
+
+func recordOf(recs []p.TaskRecord, key p.TaskKey) p.TaskRecord {
+	for _, r := range recs {
+		if r.Key == key {
+			return r
+		}
+	}
+	return p.TaskRecord{}
 }
 
 // testClaimRace: many goroutines claim one task at once; exactly one wins.
@@ -105,7 +127,7 @@ func testReleaseRidesOnPublish(t *testing.T, s p.Store) {
 	if len(got) != 1 || got[0].State != p.Published || got[0].LeaseOwner != "" {
 		t.Errorf("task after a publication carrying its release = %+v, want published and unleased", got)
 	}
-	runs, _ := s.Runs(ctx, t0.Add(-time.Hour), 10)
+	runs, _ := s.Runs(ctx, p.RunFilter{Since: t0.Add(-time.Hour), Limit: 10})
 	if len(runs) != 1 || runs[0].Version != 1 || runs[0].State != p.Published {
 		t.Errorf("runs = %+v, want one published run of version 1", runs)
 	}
