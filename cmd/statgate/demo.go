@@ -30,7 +30,7 @@ func newDemoCmd(c *cli) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "demo [--no-serve]",
-		Short: "Load the bundled real 2022-23 season and summarise it",
+		Short: "Load the bundled real 2022-23 season, run it, summarise it and serve the dashboard",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
@@ -61,14 +61,17 @@ func newDemoCmd(c *cli) *cobra.Command {
 			}
 			sum.ElapsedMS = time.Since(start).Milliseconds()
 			if c.jsonOut {
-				return c.printJSON(sum)
+				if err := c.printJSON(sum); err != nil {
+					return err
+				}
+			} else {
+				c.printf("ran the %s season into %s in %s\n", sum.Season, sum.Database, time.Since(start).Round(time.Millisecond))
 			}
-			c.printf("ran the %s season into %s in %s\n", sum.Season, sum.Database, time.Since(start).Round(time.Millisecond))
-			if !noServe {
-				c.printf("the dashboard is not part of this build yet; rerun with --no-serve to skip this notice\n")
+			if noServe {
+				return nil
 			}
-			_ = addr
-			return nil
+			return c.serve(cmd.Context(), s, serveFlags{addr: addr, token: c.getenv("STATGATE_AUTH_TOKEN"),
+				grace: 25 * time.Second, maxBackfillDays: 400, engine: ef}, nil)
 		},
 	}
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "exit after the summary instead of serving the dashboard")

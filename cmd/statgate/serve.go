@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
+	"github.com/statgate/statgate/internal/dashboard"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/httpapi"
 	"github.com/statgate/statgate/internal/metrics"
@@ -86,16 +87,26 @@ func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready f
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg, cfg.Graph.Order())
-	cfg.Events, cfg.Observe = m.Event, m.Observe
+	hub := dashboard.NewHub()
+	cfg.Observe = m.Observe
+	cfg.Events = func(ev engine.Event) {
+		m.Event(ev)
+		hub.Notify()
+	}
 	e, err := engine.New(cfg)
 	if err != nil {
 		return err
 	}
 	bf := engine.NewBackfiller(e, f.maxBackfillDays)
+	pages, err := dashboard.New(dashboard.Config{Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Hub: hub,
+		TokenRequired: f.token != "", Now: c.now, Logger: log})
+	if err != nil {
+		return err
+	}
 	api, err := httpapi.New(httpapi.Config{
 		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf,
-		Wake: func() { e.Notify(); bf.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
-		Version: readBuildInfo(), Logger: log, Now: c.now,
+		Wake: func() { e.Notify(); bf.Notify(); hub.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
+		Pages: pages, Version: readBuildInfo(), Logger: log, Now: c.now,
 	})
 	if err != nil {
 		return err
@@ -112,6 +123,8 @@ func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready f
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	// Live pages hold their event streams open; shutting down ends them.
+	srv.RegisterOnShutdown(hub.Close)
 	// The engine and the backfills stop taking work when ctx ends and
 	// drain what runs; the HTTP server is shut down alongside.
 	var wg sync.WaitGroup
@@ -135,7 +148,11 @@ func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready f
 		}
 	}()
 	log.Info("serving", "url", url, "auth", f.token != "")
-	c.printf("statgate serving on %s\n", url)
+	if c.jsonOut {
+		fmt.Fprintf(c.stderr, "statgate serving on %s\n", url)
+	} else {
+		c.printf("statgate serving on %s (dashboard at /)\n", url)
+	}
 	if ready != nil {
 		ready(url)
 	}

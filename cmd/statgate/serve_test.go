@@ -45,8 +45,8 @@ func startServe(t *testing.T, bin string, args ...string) *server {
 	}
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
-		if url, ok := strings.CutPrefix(lines.Text(), "statgate serving on "); ok {
-			sv.url = url
+		if rest, ok := strings.CutPrefix(lines.Text(), "statgate serving on "); ok {
+			sv.url, _, _ = strings.Cut(rest, " ")
 			break
 		}
 	}

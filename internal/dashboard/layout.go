@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/pipeline"
 )
 
 // Drawing is the processor graph laid out for SVG: raw tables in the first
@@ -39,7 +40,7 @@ type DrawEdge struct {
 
 // Drawing geometry, in SVG user units.
 const (
-	nodeW   = 210.0
+	nodeW   = 232.0
 	nodeH   = 34.0
 	colGap  = 90.0
 	rowGap  = 26.0
@@ -70,7 +71,10 @@ func Layout(g *dag.Graph) Drawing {
 			if from != name {
 				l = max(l, layer[from]+1)
 			}
-			label := in.Window.String()
+			label := ""
+			if in.Window != pipeline.Same {
+				label = in.Window.String() // same-date reads are the rule; windows are worth a label
+			}
 			edges = append(edges, edge{from, name, label})
 			if !in.Required {
 				optional[[2]string{from, name}] = true

@@ -43,6 +43,8 @@ type Config struct {
 	// Metrics and Gatherer serve /metrics (both nil: no metrics).
 	Metrics  *metrics.Metrics
 	Gatherer prometheus.Gatherer
+	// Pages, when set, serves the dashboard: GET /, /ui/… and /assets/….
+	Pages http.Handler
 	// Version is what /version answers (the build revision).
 	Version any
 	Logger  *slog.Logger
@@ -98,6 +100,15 @@ func (s *Server) Handler() http.Handler {
 	handle("GET /healthz", false, false, s.healthz)
 	handle("GET /readyz", false, false, s.readyz)
 	handle("GET /version", false, false, s.version)
+	if s.cfg.Pages != nil {
+		pages := s.wrap(false, false, func(w http.ResponseWriter, r *http.Request) error {
+			s.cfg.Pages.ServeHTTP(w, r)
+			return nil
+		})
+		mux.Handle("GET /{$}", pages)
+		mux.Handle("GET /ui/", pages)
+		mux.Handle("GET /assets/", pages)
+	}
 	if s.cfg.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 	}
