@@ -1,0 +1,63 @@
+package dashboard
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/statgate/statgate/internal/engine"
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/publish"
+	"github.com/statgate/statgate/internal/testdb"
+)
+
+// seasonDashboard runs the whole real season into a SQLite store and
+// returns a dashboard over it.
+func seasonDashboard(b *testing.B) *Dashboard {
+	b.Helper()
+	s := testdb.SQLite(b)
+	from, to := pipeline.MustDate("2022-10-18"), pipeline.MustDate("2023-06-12")
+	testdb.LoadRaw(b, s, testdb.SeasonRows(b), from, to)
+	g := graph(b)
+	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g,
+		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, Cache: publish.NewCache(200_000)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.Run(context.Background(), engine.Scope{From: from, To: to, RefreshAll: true}); err != nil {
+		b.Fatal(err)
+	}
+	d, err := New(Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Hub: NewHub()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+// BenchmarkSeasonPage is the server's time to answer GET / and GET
+// /ui/matrix over the whole 2022-23 season (238 dates × 5 processors),
+// reading the database each time (goal: under 200 ms).
+func BenchmarkSeasonPage(b *testing.B) {
+	d := seasonDashboard(b)
+	for _, path := range []string{"/", "/ui/matrix"} {
+		b.Run(path, func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				d.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+				if rec.Code != 200 {
+					b.Fatalf("GET %s = %d", path, rec.Code)
+				}
+				size = rec.Body.Len()
+				_, _ = io.Discard.Write(rec.Body.Bytes())
+			}
+			b.ReportMetric(float64(size)/1024, "KiB")
+		})
+	}
+	m, err := d.Matrix(context.Background())
+	if err != nil || len(m.Rows) != 238 {
+		b.Fatalf("season matrix = %d rows, %v; want 238", len(m.Rows), err)
+	}
+}
