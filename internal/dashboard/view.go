@@ -162,8 +162,9 @@ type Bar struct {
 
 // Tick is a time mark on the axis.
 type Tick struct {
-	X     float64
-	Label string
+	X      float64
+	Label  string
+	Anchor string // SVG text-anchor: the first and last labels stay inside
 }
 
 // Timeline geometry, in SVG user units.
@@ -217,7 +218,14 @@ func BuildTimeline(processors []string, runs []pipeline.TaskRun, now time.Time) 
 	}
 	for i := 0; i <= 4; i++ {
 		at := tl.From.Add(span * time.Duration(i) / 4)
-		tl.Ticks = append(tl.Ticks, Tick{X: scale(at), Label: at.UTC().Format("15:04:05.000")})
+		anchor := "middle"
+		switch i {
+		case 0:
+			anchor = "start"
+		case 4:
+			anchor = "end"
+		}
+		tl.Ticks = append(tl.Ticks, Tick{X: scale(at), Label: at.UTC().Format("15:04:05.000"), Anchor: anchor})
 	}
 	return tl
 }

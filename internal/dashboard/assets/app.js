@@ -43,11 +43,14 @@
     var body = { table: btn.dataset.table, game_date: btn.dataset.date, to_version: Number(btn.dataset.version) };
     var headers = { "Content-Type": "application/json" };
     if (token()) headers.Authorization = "Bearer " + token();
-    var out = document.getElementById("rollback-result");
+    // The panel is redrawn by live updates; the outcome goes to the header.
+    var out = document.getElementById("notice");
     fetch("/api/rollback", { method: "POST", headers: headers, body: JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
       .then(function (res) {
-        if (out) out.textContent = res.ok ? "Restored as version " + res.j.version.version + "." : "Refused: " + res.j.error;
+        if (out) out.textContent = res.ok
+          ? "Restored " + body.table + " " + body.game_date + " as version " + res.j.version.version + "."
+          : "Rollback refused: " + res.j.error;
       })
       .catch(function (e) { if (out) out.textContent = "Failed: " + e; });
   });
