@@ -94,30 +94,3 @@ func recorded(t *testing.T, s pipeline.Store) []int {
 	}
 	return []int{len(trig), len(bf), len(vs)}
 }
-
-// TestUnavailableDatabase: when the trigger cannot be recorded the answer
-// is a 5xx, so that Pub/Sub delivers the message again, and /readyz says
-// the service is not ready.
-func TestUnavailableDatabase(t *testing.T) {
-	s := testdb.SQLite(t)
-	h := apiOnly(t, s)
-	s.Close()
-	for _, tc := range []struct {
-		method, path string
-		body         []byte
-	}{
-		{"POST", "/process", message(nba.TeamBox, feb3, pipeline.StatusSuccess, 0)},
-		{"GET", "/readyz", nil},
-	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, bytes.NewReader(tc.body)))
-		if rec.Code != http.StatusServiceUnavailable {
-			t.Errorf("%s %s with the database closed = %d %s, want 503", tc.method, tc.path, rec.Code, rec.Body)
-		}
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
-	if rec.Code != http.StatusOK {
-		t.Errorf("GET /healthz with the database closed = %d, want 200 (the process is alive)", rec.Code)
-	}
-}
