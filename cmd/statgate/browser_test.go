@@ -161,20 +161,31 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil || res.StatusCode != http.StatusAccepted {
 		t.Fatalf("POST /process-date-range = %d (%v), want 202 with a backfill id", res.StatusCode, err)
 	}
-	eventuallyJS(t, ctx, "the cell shows version 2", fmt.Sprintf(cellText+` === "published v2"`, cell))
-	eventuallyJS(t, ctx, "the explanation shows version 2", `document.getElementById("detail").innerText.includes("Current version 2")`)
+	// The service's own engine may recompute the player summary too, once
+	// team offense has a new version, so the cell ends at version 2 or 3.
+	eventuallyJS(t, ctx, "the cell shows a new version", fmt.Sprintf(`/^published v[23]$/.test(`+cellText+`)`, cell))
+	eventuallyJS(t, ctx, "the explanation shows a new version", `/Current version [23]\b/.test(document.getElementById("detail").innerText)`)
 	if again := js[float64](t, ctx, `window.statgateLoadedAt`); again != loadedAt {
 		t.Errorf("the page reloaded (loaded at %v, now %v); updates must arrive live", loadedAt, again)
 	}
 
 	// Rollback from the page, once the recomputation has settled: hidden
 	// until the token is given, then it publishes version 1's content as
-	// version 3.
+	// the next version.
 	waitUntil(t, "the backfill is done", func() bool {
 		var b backfillState
 		sv.call(t, "GET", fmt.Sprintf("/api/backfills/%d", accepted.ID), "", nil, &b)
 		return b.State == "done"
 	})
+	current, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(cellText, cell)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	if _, err := fmt.Sscanf(current, "published v%d", &v); err != nil {
+		t.Fatalf("cell text %q after the recomputation: %v", current, err)
+	}
+	next := fmt.Sprintf("published v%d", v+1)
 	if js[bool](t, ctx, `getComputedStyle(document.querySelector("button.rollback")).display !== "none"`) {
 		t.Error("the rollback button shows before a token is given")
 	}
@@ -184,7 +195,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button.rollback[data-version="1"]`))); err != nil {
 		t.Fatal(err)
 	}
-	eventuallyJS(t, ctx, "the rollback is confirmed", `document.getElementById("notice").textContent.includes("as version 3")`)
-	eventuallyJS(t, ctx, "the cell shows version 3", fmt.Sprintf(cellText+` === "published v3"`, cell))
+	eventuallyJS(t, ctx, "the rollback is confirmed", fmt.Sprintf(`document.getElementById("notice").textContent.includes("as version %d")`, v+1))
+	eventuallyJS(t, ctx, "the cell shows the restored version", fmt.Sprintf(cellText+` === %q`, cell, next))
 	screenshot(t, ctx, "dashboard-after-rollback")
 }
