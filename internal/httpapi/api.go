@@ -343,7 +343,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if rd, ok := s.cfg.Store.(readier); ok {
 		if err := rd.Ready(r.Context()); err != nil {
-			return fmt.Errorf("%w: %w", errUnavailable, err)
+			return unavailable("not ready", err)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -24,10 +24,18 @@ var statusOf = []struct {
 }{
 	{errUnauthorized, http.StatusUnauthorized},
 	{errTooLarge, http.StatusRequestEntityTooLarge},
+	// Before the store's kinds: "could not do it now, try again" wins
+	// over the cause it wraps.
+	{errUnavailable, http.StatusServiceUnavailable},
 	{pipeline.ErrInvalid, http.StatusBadRequest},
 	{pipeline.ErrNotFound, http.StatusNotFound},
 	{pipeline.ErrConflict, http.StatusConflict},
-	{errUnavailable, http.StatusServiceUnavailable},
+}
+
+// unavailable marks err as a reason to try again later (503), with a
+// message that says what was not done.
+func unavailable(what string, err error) error {
+	return &wrapped{msg: what + ": " + err.Error(), kind: errUnavailable}
 }
 
 func codeOf(err error) int {

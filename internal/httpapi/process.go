@@ -84,9 +84,11 @@ func (s *Server) process(w http.ResponseWriter, r *http.Request) error {
 		ans.Status, ans.Reason = resultRejected, err.Error()
 		s.recordRejection(r, m, err)
 	case errors.Is(err, pipeline.ErrConflict):
-		return err // 409: the rows are not all there yet; redelivery retries
+		// The rows are not all there yet: nothing is recorded, and a 5xx
+		// makes Pub/Sub deliver the message again later.
+		return unavailable("trigger not recorded", err)
 	case err != nil:
-		return fmt.Errorf("%w: trigger not recorded: %w", errUnavailable, err)
+		return unavailable("trigger not recorded", err)
 	case res.Duplicate != "":
 		ans.Status, ans.Reason, ans.Version, ans.TriggerID = resultDuplicate, "same "+res.Duplicate, res.Version.Version, res.TriggerID
 		if res.Duplicate == pipeline.DuplicateContent {

@@ -97,11 +97,11 @@ func TestFeb3ReplayOverHTTP(t *testing.T) {
 		}
 
 		// Phase 2 has written half of the box scores and announces them
-		// with the full count: refused (the rows are not all there), so
-		// Pub/Sub redelivers. Nothing is versioned.
+		// with the full count: refused with a 503 (the rows are not all
+		// there), so Pub/Sub redelivers. Nothing is versioned.
 		box := rows(nba.TeamBox)
 		testdb.WriteDirect(t, s, nba.TeamBoxTable, feb3, box[:8])
-		expect(send(push(message(nba.TeamBox, feb3, pipeline.StatusSuccess, len(box)), "box-1")), 409, "error")
+		expect(send(push(message(nba.TeamBox, feb3, pipeline.StatusSuccess, len(box)), "box-1")), 503, "error")
 		if _, err := s.CurrentVersion(ctx, nba.TeamBox, feb3); !pipeline.IsNotFound(err) {
 			t.Fatalf("team box version after a refused announcement: %v, want none", err)
 		}

@@ -27,9 +27,11 @@ type Announcement struct {
 	// Status is the upstream's status: success, partial or no_data. A
 	// partial announcement is versioned and flagged partial.
 	Status string
-	// RecordCount, when positive, is how many rows the upstream wrote: the
-	// announcement is refused with ErrConflict if the table holds another
-	// number (the rows are not all there yet; the sender retries).
+	// RecordCount, when positive, is how many rows the upstream wrote. A
+	// table holding fewer rows than that for the date refuses the
+	// announcement with ErrConflict: the rows are not all there yet (not
+	// committed, or still being written), and the sender retries. More
+	// rows is fine: an upstream run may count only what it added.
 	RecordCount int
 	// Payload is the message as received, kept with the trigger.
 	Payload string
@@ -64,7 +66,7 @@ func AnnouncedPublication(a Announcement, rows []Row) (Publication, error) {
 	default:
 		return Publication{}, fmt.Errorf("%w: status %q is not announced", ErrInvalid, a.Status)
 	}
-	if a.RecordCount > 0 && a.RecordCount != len(rows) {
+	if a.RecordCount > len(rows) {
 		return Publication{}, fmt.Errorf("%w: %s %s: the message counts %d records but the table holds %d rows",
 			ErrConflict, a.Table.Name, a.Date, a.RecordCount, len(rows))
 	}

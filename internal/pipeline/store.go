@@ -139,7 +139,7 @@ type Store interface {
 	// transaction. A message id already recorded, or content equal to the
 	// current version's, records nothing and says so (Duplicate). Rows that
 	// do not make a valid partition fail with ErrInvalid naming the row and
-	// column; a RecordCount that disagrees with the table, ErrConflict.
+	// column; a RecordCount above the rows the table holds, ErrConflict.
 	// Either way nothing is recorded.
 	Announce(ctx context.Context, a Announcement) (AnnounceResult, error)
 

@@ -40,9 +40,11 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 			return pipeline.AnnounceResult{}, fmt.Errorf("postgres: announce: %w", err)
 		}
 	}
+	// A value that does not fit its column is ErrInvalid (the rows are
+	// bad); any other error is the database's, and the caller may retry.
 	rows, err := readRows(ctx, tx, a.Table, a.Date, a.Date)
 	if err != nil {
-		return pipeline.AnnounceResult{}, fmt.Errorf("announce %s %s: %w: %w", a.Table.Name, a.Date, pipeline.ErrInvalid, err)
+		return pipeline.AnnounceResult{}, fmt.Errorf("announce %s %s: %w", a.Table.Name, a.Date, err)
 	}
 	pub, err := pipeline.AnnouncedPublication(a, rows)
 	if err != nil {

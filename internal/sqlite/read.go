@@ -137,7 +137,7 @@ func readRows(ctx context.Context, q querier, t *pipeline.Table, from, to pipeli
 		r := make(pipeline.Row, len(raw))
 		for i, c := range t.Columns {
 			if r[i], err = fromDB(c.Type, raw[i]); err != nil {
-				return nil, fmt.Errorf("column %s: %w", c.Name, err)
+				return nil, fmt.Errorf("%w: %w", pipeline.ErrInvalid, &pipeline.FieldError{Column: c.Name, Reason: err.Error()})
 			}
 		}
 		out = append(out, r)
