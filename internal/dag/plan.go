@@ -241,9 +241,13 @@ func (p *planner) runnable(dec *Decision, rec pipeline.TaskRecord, published, fo
 		dec.WaitUntil = rec.LeaseExpiresAt
 	case (rec.State == pipeline.Failed || rec.State == pipeline.Rejected) && rec.Fingerprint == dec.Fingerprint && !forced && !p.snap.RetryFailed:
 		dec.State, dec.Reason = rec.State, rec.LastError
-	case !rec.NextAttemptAt.IsZero() && rec.NextAttemptAt.After(now):
+	case !rec.NextAttemptAt.IsZero() && rec.NextAttemptAt.After(now) && (rec.Fingerprint == "" || rec.Fingerprint == dec.Fingerprint):
+		// A scheduled retry waits, unless the inputs have changed since.
 		dec.State = pipeline.Waiting
 		dec.Reason = fmt.Sprintf("retry %d at %s after: %s", rec.Attempts+1, rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
+		if strings.Contains(rec.LastError, pipeline.ErrUnannounced.Error()) {
+			dec.Reason = fmt.Sprintf("waiting for an announcement (or a re-read at %s): %s", rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
+		}
 		dec.WaitUntil = rec.NextAttemptAt
 	case p.circuitOpen(dec.Task.Processor):
 		dec.State, dec.Reason = pipeline.Waiting, "circuit open for "+dec.Task.Processor

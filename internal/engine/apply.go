@@ -51,12 +51,19 @@ func (r *run) apply(res result) {
 		rec.State, rec.Attempts, outcome = pipeline.Ready, rec.Attempts-1, "conflict"
 		rec.Reason = "an input changed while computing; runs again"
 		r.dirty = true
+	case errors.Is(res.err, pipeline.ErrUnannounced):
+		// Not a failure: no attempt counted, no circuit; the announcement
+		// changes the inputs and so ends the wait, or the safety-net
+		// re-check interval does.
+		rec.State, rec.Attempts, rec.Fingerprint, outcome = pipeline.Waiting, rec.Attempts-1, res.dec.Fingerprint, "unannounced"
+		rec.LastError, rec.NextAttemptAt = res.err.Error(), now.Add(r.e.cfg.Recheck)
+		rec.Reason = "waiting for an announcement: " + rec.LastError
 	case permanent(res.err) || rec.Attempts >= r.e.cfg.Retry.MaxAttempts:
 		rec.State, rec.Fingerprint, rec.LastError = pipeline.Failed, res.dec.Fingerprint, res.err.Error()
 		rec.Reason, outcome = rec.LastError, pipeline.Failed
 		r.circuitFailure(key.Processor, now)
 	default:
-		rec.State, rec.LastError, outcome = pipeline.Waiting, res.err.Error(), "retry"
+		rec.State, rec.LastError, outcome, rec.Fingerprint = pipeline.Waiting, res.err.Error(), "retry", res.dec.Fingerprint
 		rec.NextAttemptAt = now.Add(r.e.cfg.Retry.Backoff(rec.Attempts, r.e.cfg.Rand))
 		rec.Reason = "retry scheduled after: " + rec.LastError
 	}

@@ -12,6 +12,10 @@ var (
 	// ErrConflict: the request clashes with current state (a lease held by
 	// another worker, a version that moved underneath the caller).
 	ErrConflict = errors.New("conflict")
+	// ErrUnannounced: a raw partition's rows changed in the table since
+	// its version was announced. Not a failure: the task waits for the
+	// announcement (which changes its inputs) or re-reads after a while.
+	ErrUnannounced = errors.New("changed since its announcement")
 )
 
 // IsNotFound reports whether err is (or wraps) ErrNotFound.

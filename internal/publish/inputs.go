@@ -181,8 +181,8 @@ func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline
 // §3): an upstream system writes raw rows into the table itself, so what a
 // read finds may be rows written since the last announcement (or still
 // being written). Reading them would compute on content nobody announced;
-// the task fails transiently instead and is retried, normally after the
-// announcement has arrived and woken it. Analytics partitions are written
+// the task waits instead (ErrUnannounced), until the announcement changes
+// its inputs or a while has passed. Analytics partitions are written
 // only by publications, so their content always matches.
 func checkAnnounced(t *pipeline.Table, parts []pipeline.PartitionRows) error {
 	if t.Kind != pipeline.Raw {
@@ -190,8 +190,8 @@ func checkAnnounced(t *pipeline.Table, parts []pipeline.PartitionRows) error {
 	}
 	for _, pr := range parts {
 		if h := t.ContentHash(pr.Rows); h != pr.Version.ContentHash {
-			return fmt.Errorf("%s %s holds %d rows that differ from its announced version %d (%d rows): rows changed without an announcement are not read until announced",
-				t.Name, pr.Version.Date, len(pr.Rows), pr.Version.Version, pr.Version.RowCount)
+			return fmt.Errorf("%s %s holds %d rows that differ from its announced version %d (%d rows): %w; they are not read until announced",
+				t.Name, pr.Version.Date, len(pr.Rows), pr.Version.Version, pr.Version.RowCount, pipeline.ErrUnannounced)
 		}
 	}
 	return nil
