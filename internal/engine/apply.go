@@ -70,6 +70,9 @@ func (r *run) apply(res result) {
 	if res.forced && outcome != "retry" && outcome != "conflict" {
 		r.forcedDone[key] = true
 	}
+	if outcome == publish.Published {
+		r.e.tellPeers()
+	}
 	r.runs[outcome]++
 	r.alertOutcome(res, rec, outcome)
 	if len(res.res.Outcomes) > 0 {

@@ -79,7 +79,8 @@ func (e *Engine) BackfillScope(req BackfillRequest) (Scope, error) {
 
 // with returns an engine with the same settings, its own lease owner (so
 // that it and e never both believe they hold a task), its own event sink
-// (a backfill counts its own runs) and no plan observer.
+// (a backfill counts its own runs), no plan observer, and e as a peer
+// told of its publications.
 func (e *Engine) with(owner string, events func(Event)) *Engine {
 	cfg := e.cfg
 	cfg.Owner = e.cfg.Owner + "/" + owner
@@ -91,7 +92,9 @@ func (e *Engine) with(owner string, events func(Event)) *Engine {
 		events(ev)
 	}
 	cfg.Observe = nil
-	return &Engine{cfg: cfg, wake: make(chan struct{}, 1)}
+	child := &Engine{cfg: cfg, wake: make(chan struct{}, 1)}
+	child.addPeer(e.Notify)
+	return child
 }
 
 // Backfiller runs the backfills requested over the API one after another,
@@ -118,8 +121,11 @@ type Progress struct {
 // NewBackfiller returns a backfiller on e; ranges longer than maxDays are
 // refused (0: no bound).
 func NewBackfiller(e *Engine, maxDays int) *Backfiller {
-	return &Backfiller{e: e, maxDays: maxDays, queue: make(chan int64, 1024),
+	b := &Backfiller{e: e, maxDays: maxDays, queue: make(chan int64, 1024),
 		live: map[int64]*Progress{}, wakes: map[int64]*Engine{}}
+	// Running backfills hear of e's publications, and e of theirs.
+	e.addPeer(b.Notify)
+	return b
 }
 
 // Submit checks and records a backfill; Run starts it when those before it

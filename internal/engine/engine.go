@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/statgate/statgate/internal/dag"
@@ -13,6 +14,28 @@ import (
 type Engine struct {
 	cfg  Config
 	wake chan struct{}
+
+	mu sync.Mutex
+	// peers are other engines of this process on the same store, told of
+	// this one's publications (a process's own NOTIFY does not reach it).
+	peers []func()
+}
+
+// addPeer makes e tell notify of each of its publications.
+func (e *Engine) addPeer(notify func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.peers = append(e.peers, notify)
+}
+
+// tellPeers wakes the peers after a publication.
+func (e *Engine) tellPeers() {
+	e.mu.Lock()
+	peers := e.peers
+	e.mu.Unlock()
+	for _, notify := range peers {
+		notify()
+	}
 }
 
 // New validates the configuration and fills in defaults.
@@ -205,7 +228,10 @@ func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
 // waiting task (retry, fallback, deadline, safety-net re-check).
 func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) error {
 	now := r.e.cfg.Now()
-	next := now.Add(r.e.cfg.Recheck)
+	// The safety-net re-check counts from the last refresh, so that an
+	// idle engine, woken only by trigger polls, still re-reads everything
+	// (publications by other processes that record no trigger).
+	next := r.lastRefresh.Add(r.e.cfg.Recheck)
 	if !plan.Wake.IsZero() && plan.Wake.Before(next) {
 		next = plan.Wake
 	}
@@ -239,7 +265,7 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 	case <-r.e.wake:
 		return r.refresh(book)
 	case <-timer.C:
-		if poll && r.e.cfg.Now().Before(now.Add(r.e.cfg.Recheck)) {
+		if poll && r.e.cfg.Now().Before(r.lastRefresh.Add(r.e.cfg.Recheck)) {
 			if fresh, err := r.newTriggers(book); err != nil || !fresh {
 				return err
 			}

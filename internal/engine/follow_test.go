@@ -9,6 +9,7 @@ import (
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/sqlite"
 	"github.com/statgate/statgate/internal/testdb"
 )
 
@@ -70,5 +71,48 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("gave up waiting: %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestFollowSeesOtherProcessesWithoutTriggers: another process (its own
+// store handle on the same file) recomputes team offense, which records no
+// trigger. The following engine, idle and polling triggers, still sees it
+// at its safety-net re-check and recomputes the player summary.
+func TestFollowSeesOtherProcessesWithoutTriggers(t *testing.T) {
+	season := testdb.SeasonRows(t)
+	s := testdb.SQLite(t)
+	feb3 := pipeline.MustDate("2023-02-03")
+	testdb.LoadRaw(t, s, season, feb3, feb3)
+	e := newEngine(t, s, time.Now, func(c *engine.Config) {
+		c.Recheck, c.TriggerPoll = 300*time.Millisecond, 50*time.Millisecond
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Run(ctx, engine.Scope{Follow: true})
+		done <- err
+	}()
+	version := func(table string) int {
+		v, _ := s.CurrentVersion(context.Background(), table, feb3)
+		return v.Version
+	}
+	waitFor(t, "the date computed", func() bool { return version(nba.UpcomingPlayer) == 1 && version(nba.PlayerGame) == 1 })
+
+	other, err := sqlite.Open(context.Background(), sqlite.Config{Path: s.Path(), Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := newEngine(t, other, time.Now, func(c *engine.Config) { c.Owner = "other" }).Run(context.Background(),
+		engine.Scope{From: feb3, To: feb3, Processors: []string{nba.TeamOffense}, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(nba.TeamOffense); v != 2 {
+		t.Fatalf("team offense after the other process = version %d, want 2", v)
+	}
+	waitFor(t, "the player summary recomputed on the new team offense", func() bool { return version(nba.PlayerGame) == 2 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
 	}
 }

@@ -28,7 +28,9 @@ type run struct {
 	// forcedDone are the tasks a Force run has run (each runs once).
 	forcedDone map[pipeline.TaskKey]bool
 	lastTrig   int64
-	dirty      bool // an outcome disagreed with the snapshot: re-read it
+	// lastRefresh is when the snapshot was last re-read in full.
+	lastRefresh time.Time
+	dirty       bool // an outcome disagreed with the snapshot: re-read it
 	// circuitsLoaded: the stored circuits were read at the first refresh;
 	// from then on this run's outcomes update them.
 	circuitsLoaded bool
@@ -127,7 +129,7 @@ func (r *run) refresh(ctx context.Context) error {
 			return err
 		}
 	}
-	r.dirty = false
+	r.dirty, r.lastRefresh = false, r.e.cfg.Now()
 	return nil
 }
 
