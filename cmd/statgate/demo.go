@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,7 +39,12 @@ func newDemoCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer s.Close()
+			closeStore := true
+			defer func() {
+				if closeStore {
+					s.Close()
+				}
+			}()
 			sum := demoSummary{Database: c.describeDB(), Season: dataset.Season}
 			for _, f := range dataset.Raw {
 				res, err := loadEmbedded(cmd.Context(), s, f.Table, f.File)
@@ -70,8 +76,10 @@ func newDemoCmd(c *cli) *cobra.Command {
 			if noServe {
 				return nil
 			}
-			return c.serve(cmd.Context(), s, serveFlags{addr: addr, token: c.getenv("STATGATE_AUTH_TOKEN"),
+			err = c.serve(cmd.Context(), s, serveFlags{addr: addr, token: c.getenv("STATGATE_AUTH_TOKEN"),
 				grace: 25 * time.Second, maxBackfillDays: 400, engine: ef}, nil)
+			closeStore = !errors.Is(err, errAbandoned)
+			return ignoreAbandoned(err)
 		},
 	}
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "exit after the summary instead of serving the dashboard")

@@ -68,17 +68,36 @@ SIGTERM it stops taking requests, lets running tasks finish within
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			return c.serve(cmd.Context(), s, f, nil)
+			err = c.serve(cmd.Context(), s, f, nil)
+			if !errors.Is(err, errAbandoned) {
+				s.Close() // would wait for the abandoned tasks' connections
+			}
+			return ignoreAbandoned(err)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-// serve runs the service on s until ctx is cancelled. ready, when set, is
-// called with the listening URL once requests are accepted.
+// errAbandoned: the grace period ended with work still running; the
+// process exits without waiting for it (nothing is half-published, and
+// the next start runs it again).
+var errAbandoned = errors.New("shutdown grace period over with tasks still running")
+
+// ignoreAbandoned treats an abandoned drain as a normal stop.
+func ignoreAbandoned(err error) error {
+	if errors.Is(err, errAbandoned) {
+		return nil
+	}
+	return err
+}
+
+// serve runs the service on s until ctx is cancelled or a component fails.
+// ready, when set, is called with the listening URL once requests are
+// accepted. It returns errAbandoned when the grace period ran out.
 func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready func(url string)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	log := c.logger()
 	cfg, err := c.engineConfig(s, f.engine)
 	if err != nil {
@@ -163,30 +182,35 @@ func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready f
 	case runErr = <-errs:
 		log.Error("stopping after an error", "err", runErr)
 	}
+	cancel() // the engines stop claiming work, whatever stopped us
 	return errors.Join(runErr, c.drain(srv, &wg, f.grace))
 }
 
-// drain shuts the HTTP server down and waits for running tasks within
-// grace. Tasks still running after it are abandoned: their publications
-// are single transactions, so nothing is half-written, and their leases
-// expire so that the next start runs them again.
+// drain shuts the HTTP server down and waits for the engines' running
+// tasks, both at once and both within grace. Past it, it returns
+// errAbandoned: the tasks' publications are single transactions, so
+// nothing is half-written, and their leases expire so that the next start
+// runs them again.
 func (c *cli) drain(srv *http.Server, wg *sync.WaitGroup, grace time.Duration) error {
 	log := c.logger()
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	herr := srv.Shutdown(sctx)
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Shutdown(sctx) }()
+	enginesDone := make(chan struct{})
+	go func() { wg.Wait(); close(enginesDone) }()
 	select {
-	case <-done:
-		log.Info("stopped cleanly")
+	case <-enginesDone:
 	case <-sctx.Done():
 		log.Warn("grace period over with tasks still running; they run again at the next start", "grace", grace.String())
+		return errAbandoned
 	}
-	if errors.Is(herr, context.DeadlineExceeded) {
-		herr = nil
+	if err := <-httpDone; err != nil {
+		log.Warn("grace period over with requests still open", "grace", grace.String(), "err", err)
+		return errAbandoned
 	}
-	return herr
+	log.Info("stopped cleanly")
+	return nil
 }
 
 // displayAddr turns a listener's address into one a browser can open.

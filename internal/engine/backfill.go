@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/pipeline"
@@ -180,10 +181,14 @@ func (b *Backfiller) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		pending, err := b.e.cfg.Store.Backfills(ctx, true)
 		if err != nil {
-			if ctx.Err() != nil {
+			// The database may be back in a moment; the service stays up.
+			b.e.cfg.Logger.Warn("read backfills; retrying", "err", err)
+			select {
+			case <-ctx.Done():
 				return nil
+			case <-time.After(5 * time.Second):
 			}
-			return err
+			continue
 		}
 		slices.Reverse(pending) // oldest first
 		for _, rec := range pending {

@@ -142,26 +142,47 @@ func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
 	book := context.WithoutCancel(ctx)
 	stopListening := e.listen(ctx)
 	defer stopListening()
-	if err := r.refresh(ctx); err != nil {
+	if err := r.refresh(ctx); err != nil && !r.recover(ctx, book, err) {
 		return Report{}, err
 	}
 	waitUntil := e.cfg.Now().Add(sc.WaitFor)
 	for {
 		plan := r.filter(r.plan())
 		r.observe(plan)
-		if err := r.save(book, plan); err != nil {
-			return r.drain(plan, err)
+		err := r.save(book, plan)
+		if err == nil && ctx.Err() == nil {
+			err = r.start(ctx, plan)
 		}
-		if ctx.Err() == nil {
-			if err := r.start(ctx, plan); err != nil {
-				return r.drain(plan, err)
+		if err == nil {
+			if len(r.running) == 0 && (ctx.Err() != nil || !r.worthWaiting(plan, waitUntil)) {
+				return r.report(plan), nil
 			}
+			err = r.wait(ctx, book, plan, waitUntil)
 		}
-		if len(r.running) == 0 && (ctx.Err() != nil || !r.worthWaiting(plan, waitUntil)) {
-			return r.report(plan), nil
-		}
-		if err := r.wait(ctx, book, plan, waitUntil); err != nil {
+		if err != nil && !r.recover(ctx, book, err) {
 			return r.drain(plan, err)
+		}
+	}
+}
+
+// recover rides out a database error in a Follow run (the service): it
+// logs, waits with a growing pause and re-reads the snapshot until that
+// works, or ctx ends. Other runs return the error (the command fails and
+// can be run again). Running tasks keep going meanwhile; their results
+// wait in the channel.
+func (r *run) recover(ctx, book context.Context, err error) bool {
+	if !r.sc.Follow || ctx.Err() != nil {
+		return false
+	}
+	for pause := time.Second; ; pause = min(2*pause, 30*time.Second) {
+		r.e.cfg.Logger.Warn("database error; the engine retries", "err", err, "pause", pause.String())
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(pause):
+		}
+		if err = r.refresh(book); err == nil {
+			return true
 		}
 	}
 }
