@@ -149,6 +149,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	body := `{"start_date":"2023-02-03","end_date":"2023-02-03","processors":["player_game_summary"],"mode":"all"}`
 	req, _ := http.NewRequest("POST", sv.url+"/process-date-range", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -83,7 +83,7 @@ func newDemoCmd(c *cli) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "exit after the summary instead of serving the dashboard")
-	cmd.Flags().StringVar(&addr, "addr", ":8080", "address to serve the dashboard on")
+	cmd.Flags().StringVar(&addr, "addr", "localhost:8080", "address to serve the dashboard on (this machine only by default)")
 	ef.register(cmd.Flags())
 	return cmd
 }

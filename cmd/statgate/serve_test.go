@@ -74,6 +74,9 @@ func (sv *server) call(t *testing.T, method, path, token string, body any, into 
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, sv.url+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

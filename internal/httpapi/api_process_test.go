@@ -448,3 +448,44 @@ func TestAPIBadRequests(t *testing.T) {
 }
 
 // cmpIgnoreTimes compares backfills without their timestamps.
+
+// TestAPICrossSite: without a token (the demo), a web page on another
+// site still cannot make the browser start work: a "simple" form-encoded
+// POST gets 415, a browser-marked cross-site request 403, and neither
+// records anything.
+func TestAPICrossSite(t *testing.T) {
+	t.Parallel()
+	sv := startService(t, testdb.SQLite(t), options{noEngine: true})
+	body := `{"start_date":"2023-02-01","end_date":"2023-02-02"}`
+	for _, tt := range []struct {
+		name, contentType, site string
+		code                    int
+	}{
+		{"form-encoded", "application/x-www-form-urlencoded", "", http.StatusUnsupportedMediaType},
+		{"text/plain", "text/plain", "", http.StatusUnsupportedMediaType},
+		{"no content type", "", "", http.StatusUnsupportedMediaType},
+		{"cross-site JSON", "application/json", "cross-site", http.StatusForbidden},
+	} {
+		req, _ := http.NewRequest("POST", sv.URL+"/process-date-range", strings.NewReader(body))
+		if tt.contentType != "" {
+			req.Header.Set("Content-Type", tt.contentType)
+		}
+		if tt.site != "" {
+			req.Header.Set("Sec-Fetch-Site", tt.site)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.code {
+			t.Errorf("POST /process-date-range (%s) = %d, want %d", tt.name, res.StatusCode, tt.code)
+		}
+	}
+	if bf, _ := sv.Store.Backfills(context.Background(), false); len(bf) != 0 {
+		t.Errorf("backfills recorded = %d, want none", len(bf))
+	}
+	if a := sv.do(t, "POST", "/process-date-range", []byte(body), false); a.Code != http.StatusAccepted {
+		t.Errorf("same-site JSON POST = %d %s, want 202", a.Code, a.Raw)
+	}
+}

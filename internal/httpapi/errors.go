@@ -14,6 +14,8 @@ var (
 	errUnauthorized = errors.New("unauthorized")
 	errTooLarge     = errors.New("request body too large")
 	errUnavailable  = errors.New("unavailable")
+	errForbidden    = errors.New("forbidden")
+	errMediaType    = errors.New("unsupported media type")
 )
 
 // statusOf is the one table mapping error kinds to status codes. The first
@@ -24,6 +26,8 @@ var statusOf = []struct {
 }{
 	{errUnauthorized, http.StatusUnauthorized},
 	{errTooLarge, http.StatusRequestEntityTooLarge},
+	{errForbidden, http.StatusForbidden},
+	{errMediaType, http.StatusUnsupportedMediaType},
 	// Before the store's kinds: "could not do it now, try again" wins
 	// over the cause it wraps.
 	{errUnavailable, http.StatusServiceUnavailable},

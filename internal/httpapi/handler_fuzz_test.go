@@ -63,7 +63,9 @@ func FuzzMutatingHandlers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		before := recorded(t, s)
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", paths[int(which)%len(paths)], bytes.NewReader(body)))
+		req := httptest.NewRequest("POST", paths[int(which)%len(paths)], bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(rec, req)
 		var ans map[string]any
 		if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil {
 			t.Fatalf("answer %d is not a JSON object: %v\n%s", rec.Code, err, rec.Body)

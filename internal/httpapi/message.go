@@ -62,7 +62,9 @@ func DecodeProcess(body []byte) (Message, error) {
 	if err := strictUnmarshal(body, &probe); err != nil {
 		return Message{}, err
 	}
-	if _, ok := probe["message"]; !ok {
+	// An envelope has a "message" object; a bare message may carry a
+	// "message" of its own (a string, say).
+	if raw, ok := probe["message"]; !ok || !isObject(raw) {
 		return decodeMessage(body, "")
 	}
 	var env pushEnvelope
@@ -136,6 +138,13 @@ func decodeMessage(data []byte, prefix string) (Message, error) {
 		m.RecordCount = *w.RecordCount
 	}
 	return m, nil
+}
+
+// isObject reports whether raw JSON is an object (or null, which an
+// envelope reports as such).
+func isObject(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && (t[0] == '{' || string(t) == "null")
 }
 
 // lastSegment turns "project.nba_raw.nbac_team_boxscore" into its table.

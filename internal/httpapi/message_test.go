@@ -48,6 +48,12 @@ func TestDecodeProcess(t *testing.T) {
 				Payload: `{"output_table":"nbac_schedule","game_date":"2023-02-01","status":"no_data"}`},
 		},
 		{
+			name: "bare message with a message field of its own",
+			body: `{"output_table":"nbac_schedule","game_date":"2023-02-01","status":"success","message":"3 games"}`,
+			want: httpapi.Message{Table: "nbac_schedule", GameDate: feb1, Status: "success",
+				Payload: `{"output_table":"nbac_schedule","game_date":"2023-02-01","status":"success","message":"3 games"}`},
+		},
+		{
 			name: "source_table when output_table is absent",
 			body: `{"source_table":"nba_raw.nbac_gamebook_player_stats","game_date":"2023-02-01","status":"partial","record_count":0}`,
 			want: httpapi.Message{Table: "nbac_gamebook_player_stats", GameDate: feb1, Status: "partial",
@@ -179,7 +185,9 @@ func TestDecodeProcessErrors(t *testing.T) {
 			name: "envelope data a JSON array", body: msgEnvelope(`[1,2]`, `"messageId":"1"`), field: "message.data",
 		},
 		{
-			name: "envelope message not an object", body: `{"message":"hello"}`, field: "message",
+			// A "message" that is not an object makes a bare message (whose
+			// own fields are then missing), not an envelope.
+			name: "bare message with a message string", body: `{"message":"hello"}`, field: "output_table",
 		},
 		{
 			name: "envelope messageId a number", body: `{"message":{"data":"e30=","messageId":5}}`, field: "message.messageId",

@@ -10,7 +10,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -166,6 +168,9 @@ func (s *Server) wrap(mutating, queryToken bool, h handlerFunc) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
 		err := s.authorize(r, mutating, queryToken)
+		if err == nil && mutating {
+			err = sameSiteJSON(r)
+		}
 		if err == nil && r.ContentLength > MaxBody {
 			err = errTooLarge
 		}
@@ -222,6 +227,22 @@ func (s *Server) authorize(r *http.Request, mutating, queryToken bool) error {
 	sum := sha256.Sum256([]byte(got))
 	if subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
 		return errUnauthorizedf("wrong token")
+	}
+	return nil
+}
+
+// sameSiteJSON refuses what a web page on another site could make a
+// browser send without asking (a "simple" cross-site request): mutating
+// requests must say they carry JSON, which a cross-site page cannot do
+// without a CORS preflight this server never grants, and must not come
+// from another site according to the browser.
+func sameSiteJSON(r *http.Request) error {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return &wrapped{msg: "cross-site request refused", kind: errForbidden}
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		return &wrapped{msg: fmt.Sprintf("Content-Type %q: send application/json", r.Header.Get("Content-Type")), kind: errMediaType}
 	}
 	return nil
 }
