@@ -141,6 +141,10 @@ func (r *run) loadCircuits(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("engine: read circuits: %w", err)
 	}
+	// The stored circuits are the truth: other processes and backfills
+	// open and close them too.
+	was := r.circuits
+	r.circuits = map[string]*circuit{}
 	for _, c := range cs {
 		if c.Failures == 0 {
 			continue
@@ -150,6 +154,14 @@ func (r *run) loadCircuits(ctx context.Context) error {
 			st.openTill = c.OpenedAt.Add(r.e.cfg.CircuitCooldown)
 		}
 		r.circuits[c.Processor] = st
+		if o := was[c.Processor]; o == nil || o.openTill != st.openTill {
+			r.prev = nil // a circuit moved: plan afresh
+		}
+	}
+	for name, o := range was {
+		if r.circuits[name] == nil && !o.openTill.IsZero() {
+			r.prev = nil
+		}
 	}
 	r.circuitsLoaded = true
 	return nil

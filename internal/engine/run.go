@@ -124,7 +124,9 @@ func (r *run) refresh(ctx context.Context) error {
 	if err := r.seeTriggers(ctx); err != nil {
 		return err
 	}
-	if !r.circuitsLoaded {
+	// A service (Follow) re-reads circuits at every refresh; other runs
+	// read them once and then keep them up to date themselves.
+	if !r.circuitsLoaded || r.sc.Follow {
 		if err := r.loadCircuits(ctx); err != nil {
 			return err
 		}
@@ -189,13 +191,19 @@ func (r *run) snapshot() dag.Snapshot {
 			open[name] = c.openTill
 		}
 	}
-	newest := r.sc.To
+	// The newest date is the newest with a game played (final), not the
+	// last date of a schedule announced in advance: auto-refresh counts
+	// back from where the season is.
+	var newest pipeline.Date
 	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
-		for k := range r.versions {
-			if k.Table == cal.Name && k.Date > newest {
+		for k, v := range r.versions {
+			if k.Table == cal.Name && k.Date > newest && v.Coverage != nil && len(v.Coverage.Games) > len(v.Coverage.NotFinal) {
 				newest = k.Date
 			}
 		}
+	}
+	if newest == 0 {
+		newest = r.sc.To
 	}
 	return dag.Snapshot{
 		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors,
