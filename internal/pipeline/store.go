@@ -216,8 +216,10 @@ type Store interface {
 
 	// CreateBackfill records a new backfill and returns it with its id.
 	CreateBackfill(ctx context.Context, b Backfill, now time.Time) (Backfill, error)
-	// SaveBackfill updates a backfill's state, error and counts;
-	// ErrNotFound when no backfill has its id.
+	// SaveBackfill updates a backfill's state, error and counts; a
+	// finished backfill (done or failed) is left as it is, so that a
+	// process that ran it too cannot reopen it. ErrNotFound when no
+	// backfill has its id.
 	SaveBackfill(ctx context.Context, b Backfill, now time.Time) error
 	// Backfill returns one backfill, or ErrNotFound.
 	Backfill(ctx context.Context, id int64) (Backfill, error)

@@ -36,12 +36,14 @@ func (s *Store) SaveBackfill(ctx context.Context, b pipeline.Backfill, now time.
 		return err
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE backfills SET state = $1, error = $2, counts = $3, updated_at = $4
-		WHERE id = $5`, b.State, b.Error, counts, now, b.ID)
+		WHERE id = $5 AND state NOT IN ($6, $7)`, b.State, b.Error, counts, now, b.ID, pipeline.BackfillDone, pipeline.BackfillFailed)
 	if err != nil {
 		return fmt.Errorf("postgres: save backfill %d: %w", b.ID, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("backfill %d: %w", b.ID, pipeline.ErrNotFound)
+		if _, err := s.Backfill(ctx, b.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

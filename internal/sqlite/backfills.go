@@ -35,12 +35,14 @@ func (s *Store) SaveBackfill(ctx context.Context, b pipeline.Backfill, now time.
 		return err
 	}
 	res, err := s.write.ExecContext(ctx, `UPDATE backfills SET state = ?, error = ?, counts = ?, updated_at = ?
-		WHERE id = ?`, b.State, b.Error, counts, micros(now), b.ID)
+		WHERE id = ? AND state NOT IN (?, ?)`, b.State, b.Error, counts, micros(now), b.ID, pipeline.BackfillDone, pipeline.BackfillFailed)
 	if err != nil {
 		return fmt.Errorf("sqlite: save backfill %d: %w", b.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("backfill %d: %w", b.ID, pipeline.ErrNotFound)
+		if _, err := s.Backfill(ctx, b.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -129,6 +129,13 @@ func testBackfills(t *testing.T, s p.Store) {
 	if err := s.SaveBackfill(ctx, a, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	// Another process that ran it too stops and writes "running": a
+	// finished backfill stays finished.
+	stale := a
+	stale.State, stale.Tasks = p.BackfillRunning, nil
+	if err := s.SaveBackfill(ctx, stale, now.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	got, err := s.Backfill(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
