@@ -99,44 +99,18 @@ func (c *cli) serve(ctx context.Context, s pipeline.Store, f serveFlags, ready f
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	log := c.logger()
-	cfg, err := c.engineConfig(s, f.engine)
+	svc, err := c.wire(s, f)
 	if err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m := metrics.New(reg, cfg.Graph.Order())
-	hub := dashboard.NewHub()
-	cfg.Observe = m.Observe
-	cfg.Events = func(ev engine.Event) {
-		m.Event(ev)
-		hub.Notify()
-	}
-	e, err := engine.New(cfg)
-	if err != nil {
-		return err
-	}
-	bf := engine.NewBackfiller(e, f.maxBackfillDays)
-	pages, err := dashboard.New(dashboard.Config{Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Hub: hub,
-		TokenRequired: f.token != "", Now: c.now, Logger: log})
-	if err != nil {
-		return err
-	}
-	api, err := httpapi.New(httpapi.Config{
-		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf,
-		Wake: func() { e.Notify(); bf.Notify(); hub.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
-		Pages: pages, Version: readBuildInfo(), Logger: log, Now: c.now,
-	})
-	if err != nil {
-		return err
-	}
+	e, bf, hub := svc.engine, svc.backfills, svc.hub
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", f.addr, err)
 	}
 	url := "http://" + displayAddr(ln.Addr())
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           svc.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -223,4 +197,51 @@ func displayAddr(a net.Addr) string {
 		return a.String()
 	}
 	return a.String()
+}
+
+// service is what serve runs: the engine following the calendar, the
+// backfiller, the live-update hub and the HTTP handler.
+type service struct {
+	engine    *engine.Engine
+	backfills *engine.Backfiller
+	hub       *dashboard.Hub
+	handler   http.Handler
+}
+
+// wire builds the service's parts on s, with metrics on a registry of
+// their own.
+func (c *cli) wire(s pipeline.Store, f serveFlags) (service, error) {
+	log := c.logger()
+	cfg, err := c.engineConfig(s, f.engine)
+	if err != nil {
+		return service{}, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(reg, cfg.Graph.Order())
+	hub := dashboard.NewHub()
+	cfg.Observe = m.Observe
+	cfg.Events = func(ev engine.Event) {
+		m.Event(ev)
+		hub.Notify()
+	}
+	e, err := engine.New(cfg)
+	if err != nil {
+		return service{}, err
+	}
+	bf := engine.NewBackfiller(e, f.maxBackfillDays)
+	pages, err := dashboard.New(dashboard.Config{Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Hub: hub,
+		TokenRequired: f.token != "", Now: c.now, Logger: log})
+	if err != nil {
+		return service{}, err
+	}
+	api, err := httpapi.New(httpapi.Config{
+		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf,
+		Wake: func() { e.Notify(); bf.Notify(); hub.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
+		Pages: pages, Version: readBuildInfo(), Logger: log, Now: c.now,
+	})
+	if err != nil {
+		return service{}, err
+	}
+	return service{engine: e, backfills: bf, hub: hub, handler: api.Handler()}, nil
 }

@@ -49,14 +49,26 @@ const (
 	loopTop = 22.0
 )
 
+// layoutEdge is a declared input between two drawing nodes.
+type layoutEdge struct {
+	from, to, label string
+	optional        bool
+}
+
 // Layout lays g out: longest-path layers, then barycenter sweeps down and
-// up the layers to reduce crossings.
+// up the layers to reduce crossings, then coordinates.
 func Layout(g *dag.Graph) Drawing {
-	type edge struct{ from, to, label string }
+	layer, raw, edges := layers(g)
+	cols := order(layer, append(raw, g.Order()...), edges)
+	return place(cols, layer, edges)
+}
+
+// layers puts raw tables in layer 0 and each processor one layer right of
+// its furthest input; it also lists the raw tables and the edges.
+func layers(g *dag.Graph) (map[string]int, []string, []layoutEdge) {
 	layer := map[string]int{}
 	var raw []string
-	var edges []edge
-	optional := map[[2]string]bool{}
+	var edges []layoutEdge
 	for _, name := range g.Order() {
 		l := 1
 		for _, in := range g.Processor(name).Inputs() {
@@ -75,20 +87,23 @@ func Layout(g *dag.Graph) Drawing {
 			if in.Window != pipeline.Same {
 				label = in.Window.String() // same-date reads are the rule; windows are worth a label
 			}
-			edges = append(edges, edge{from, name, label})
-			if !in.Required {
-				optional[[2]string{from, name}] = true
-			}
+			edges = append(edges, layoutEdge{from, name, label, !in.Required})
 		}
 		layer[name] = l
 	}
-	// Columns in first-seen order, then barycenter sweeps.
+	return layer, raw, edges
+}
+
+// order fills the columns in first-seen order, then sorts each by the
+// mean position of its neighbours in the column before (sweeping down) or
+// after (sweeping up).
+func order(layer map[string]int, names []string, edges []layoutEdge) [][]string {
 	nLayers := 0
 	for _, l := range layer {
 		nLayers = max(nLayers, l+1)
 	}
 	cols := make([][]string, nLayers)
-	for _, n := range append(slices.Clone(raw), g.Order()...) {
+	for _, n := range names {
 		cols[layer[n]] = append(cols[layer[n]], n)
 	}
 	pos := map[string]float64{}
@@ -100,21 +115,6 @@ func Layout(g *dag.Graph) Drawing {
 		}
 	}
 	index()
-	neighbours := func(n string, down bool) []string {
-		var out []string
-		for _, e := range edges {
-			if e.from == e.to {
-				continue
-			}
-			if down && e.to == n {
-				out = append(out, e.from)
-			}
-			if !down && e.from == n {
-				out = append(out, e.to)
-			}
-		}
-		return out
-	}
 	for s := 0; s < sweeps; s++ {
 		down := s%2 == 0
 		for i := range cols {
@@ -124,28 +124,38 @@ func Layout(g *dag.Graph) Drawing {
 			}
 			bary := map[string]float64{}
 			for _, n := range cols[li] {
-				nb := neighbours(n, down)
-				if len(nb) == 0 {
-					bary[n] = pos[n]
-					continue
+				sum, k := 0.0, 0
+				for _, e := range edges {
+					switch {
+					case e.from == e.to:
+					case down && e.to == n:
+						sum, k = sum+pos[e.from], k+1
+					case !down && e.from == n:
+						sum, k = sum+pos[e.to], k+1
+					}
 				}
-				sum := 0.0
-				for _, m := range nb {
-					sum += pos[m]
+				bary[n] = pos[n]
+				if k > 0 {
+					bary[n] = sum / float64(k)
 				}
-				bary[n] = sum / float64(len(nb))
 			}
 			slices.SortStableFunc(cols[li], func(a, b string) int { return cmp.Compare(bary[a], bary[b]) })
 		}
 		index()
 	}
-	// Coordinates: columns left to right, each centred vertically.
+	return cols
+}
+
+// place gives the columns coordinates, left to right, each centred
+// vertically, and draws the edges as curves (a loop above the node for a
+// processor reading its own earlier dates).
+func place(cols [][]string, layer map[string]int, edges []layoutEdge) Drawing {
 	tallest := 0
 	for _, col := range cols {
 		tallest = max(tallest, len(col))
 	}
 	height := 2*margin + loopTop + float64(tallest)*nodeH + float64(max(tallest-1, 0))*rowGap
-	d := Drawing{Width: 2*margin + float64(nLayers)*nodeW + float64(max(nLayers-1, 0))*colGap, Height: height}
+	d := Drawing{Width: 2*margin + float64(len(cols))*nodeW + float64(max(len(cols)-1, 0))*colGap, Height: height}
 	at := map[string]DrawNode{}
 	for li, col := range cols {
 		colH := float64(len(col))*nodeH + float64(max(len(col)-1, 0))*rowGap
@@ -159,9 +169,8 @@ func Layout(g *dag.Graph) Drawing {
 	}
 	for _, e := range edges {
 		a, b := at[e.from], at[e.to]
-		de := DrawEdge{From: e.from, To: e.to, Label: e.label, Optional: optional[[2]string{e.from, e.to}]}
+		de := DrawEdge{From: e.from, To: e.to, Label: e.label, Optional: e.optional}
 		if e.from == e.to {
-			// A read of the processor's own earlier dates: a loop above it.
 			x0, x1, y := a.X+a.W*0.3, a.X+a.W*0.7, a.Y
 			de.Path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x0, y, x0, y-loopTop, x1, y-loopTop, x1, y)
 			de.LabelX, de.LabelY = a.X+a.W/2, y-loopTop+4
