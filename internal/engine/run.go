@@ -191,19 +191,9 @@ func (r *run) snapshot() dag.Snapshot {
 			open[name] = c.openTill
 		}
 	}
-	// The newest date is the newest with a game played (final), not the
-	// last date of a schedule announced in advance: auto-refresh counts
-	// back from where the season is.
-	var newest pipeline.Date
+	newest := r.sc.To
 	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
-		for k, v := range r.versions {
-			if k.Table == cal.Name && k.Date > newest && v.Coverage != nil && len(v.Coverage.Games) > len(v.Coverage.NotFinal) {
-				newest = k.Date
-			}
-		}
-	}
-	if newest == 0 {
-		newest = r.sc.To
+		newest = newestPlayed(cal.Name, r.versions, r.sc.To)
 	}
 	return dag.Snapshot{
 		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors,
@@ -211,6 +201,22 @@ func (r *run) snapshot() dag.Snapshot {
 		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForcedDone: r.forcedDone,
 		Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
 	}
+}
+
+// newestPlayed is the newest calendar date with a game played (final),
+// not the last date of a schedule announced in advance: auto-refresh
+// counts back from where the season is. Without one, it is fallback.
+func newestPlayed(calendar string, versions map[pipeline.PartKey]pipeline.PartitionVersion, fallback pipeline.Date) pipeline.Date {
+	var newest pipeline.Date
+	for k, v := range versions {
+		if k.Table == calendar && k.Date > newest && v.Coverage != nil && len(v.Coverage.Games) > len(v.Coverage.NotFinal) {
+			newest = k.Date
+		}
+	}
+	if newest == 0 {
+		return fallback
+	}
+	return newest
 }
 
 func (r *run) plan() dag.Plan {
