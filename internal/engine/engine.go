@@ -230,7 +230,7 @@ func (r *run) drain(plan dag.Plan, err error) (Report, error) {
 // worthWaiting: a task another process holds will finish (or its lease
 // expire) soon, or a task still waits and the caller's wait has not run out.
 func (r *run) worthWaiting(plan dag.Plan, until time.Time) bool {
-	if r.sc.Follow {
+	if r.sc.Follow || r.contended {
 		return true
 	}
 	waiting := false
@@ -286,7 +286,7 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 	case <-r.e.wake:
 		return r.refresh(book)
 	case <-timer.C:
-		if poll && r.e.cfg.Now().Before(r.lastRefresh.Add(r.e.cfg.Recheck)) {
+		if poll && !r.dirty && r.e.cfg.Now().Before(r.lastRefresh.Add(r.e.cfg.Recheck)) {
 			if fresh, err := r.newTriggers(book); err != nil || !fresh {
 				return err
 			}

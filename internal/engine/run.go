@@ -31,6 +31,9 @@ type run struct {
 	// lastRefresh is when the snapshot was last re-read in full.
 	lastRefresh time.Time
 	dirty       bool // an outcome disagreed with the snapshot: re-read it
+	// contended: a claim found the task leased by another engine; the run
+	// waits to see that engine's outcome instead of ending without it.
+	contended bool
 	// circuitsLoaded: the stored circuits were read at the first refresh;
 	// from then on this run's outcomes update them.
 	circuitsLoaded bool
@@ -131,7 +134,7 @@ func (r *run) refresh(ctx context.Context) error {
 			return err
 		}
 	}
-	r.dirty, r.lastRefresh = false, r.e.cfg.Now()
+	r.dirty, r.contended, r.lastRefresh = false, false, r.e.cfg.Now()
 	return nil
 }
 
@@ -322,7 +325,10 @@ func (r *run) start(ctx context.Context, plan dag.Plan) error {
 		forced := r.sc.Force && !r.forcedDone[key]
 		rec, runID, err := r.e.cfg.Store.ClaimTask(book, key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
 		if errors.Is(err, pipeline.ErrConflict) {
-			continue // another process runs it; its publication will wake us
+			// Another engine runs it; its publication will wake us (or
+			// the re-read will show its lease).
+			r.contended, r.dirty = true, true
+			continue
 		}
 		if err != nil {
 			return err
