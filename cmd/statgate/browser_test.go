@@ -171,6 +171,11 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The service's own engine may recompute the player summary too, once
 	// team offense has a new version, so the cell ends at version 2 or 3
 	// (or later: any new version proves the update arrived live).
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", tail(sv.stderr.String()))
+		}
+	})
 	eventuallyJS(t, ctx, "the cell shows a new version", fmt.Sprintf(`/^published v([2-9]|\d\d)$/.test(`+cellText+`)`, cell))
 	eventuallyJS(t, ctx, "the explanation shows a new version", `/Current version ([2-9]|\d\d)\b/.test(document.getElementById("detail").innerText)`)
 	if again := js[float64](t, ctx, `window.statgateLoadedAt`); again != loadedAt {
