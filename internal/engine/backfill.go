@@ -106,10 +106,16 @@ type Backfiller struct {
 	maxDays int
 	queue   chan int64
 
-	mu   sync.Mutex
-	live map[int64]*Progress
-	// wakes are the engines of running backfills, told of announcements.
-	wakes map[int64]*Engine
+	mu sync.Mutex
+	// live are the backfills running in this process: their progress and
+	// their engines, told of announcements.
+	live map[int64]*running
+}
+
+// running is a backfill running in this process.
+type running struct {
+	progress *Progress
+	engine   *Engine
 }
 
 // Progress is a running backfill's progress in this process.
@@ -123,7 +129,7 @@ type Progress struct {
 // refused (0: no bound).
 func NewBackfiller(e *Engine, maxDays int) *Backfiller {
 	b := &Backfiller{e: e, maxDays: maxDays, queue: make(chan int64, 1024),
-		live: map[int64]*Progress{}, wakes: map[int64]*Engine{}}
+		live: map[int64]*running{}}
 	// Running backfills hear of e's publications, and e of theirs.
 	e.addPeer(b.Notify)
 	return b
@@ -157,10 +163,11 @@ func (b *Backfiller) Submit(ctx context.Context, req BackfillRequest) (pipeline.
 func (b *Backfiller) Progress(id int64) (Progress, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	p, ok := b.live[id]
+	r, ok := b.live[id]
 	if !ok {
 		return Progress{}, false
 	}
+	p := r.progress
 	return Progress{Started: p.Started, Finished: maps.Clone(p.Finished)}, true
 }
 
@@ -168,8 +175,8 @@ func (b *Backfiller) Progress(id int64) (Progress, bool) {
 func (b *Backfiller) Notify() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, e := range b.wakes {
-		e.Notify()
+	for _, r := range b.live {
+		r.engine.Notify()
 	}
 }
 
@@ -227,12 +234,11 @@ func (b *Backfiller) runOne(ctx context.Context, rec pipeline.Backfill) {
 		}
 	})
 	b.mu.Lock()
-	b.live[rec.ID], b.wakes[rec.ID] = prog, e
+	b.live[rec.ID] = &running{progress: prog, engine: e}
 	b.mu.Unlock()
 	defer func() {
 		b.mu.Lock()
 		delete(b.live, rec.ID)
-		delete(b.wakes, rec.ID)
 		b.mu.Unlock()
 	}()
 	if plan, err := e.Plan(ctx, sc); err == nil {

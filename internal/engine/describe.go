@@ -36,13 +36,13 @@ func (e *Engine) Describe(ctx context.Context, key pipeline.TaskKey) (Explanatio
 		ex.NextRetry = &rec.NextAttemptAt
 	}
 	table := e.cfg.Graph.Processor(key.Processor).Output().Name
-	if v, err := e.cfg.Store.CurrentVersion(ctx, table, key.Date); err == nil {
-		ex.Current = &v
-	} else if !pipeline.IsNotFound(err) {
-		return Explanation{}, err
-	}
 	if ex.History, err = e.cfg.Store.History(ctx, table, key.Date); err != nil {
 		return Explanation{}, err
+	}
+	// Every publication is the newest version, so the current one is the
+	// last of the history (with its lineage).
+	if n := len(ex.History); n > 0 {
+		ex.Current = &ex.History[n-1]
 	}
 	return ex, nil
 }
