@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/sqlite"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
 // TestRunAlertsThroughWebhook: `run` of a date with a game that never
@@ -35,7 +41,17 @@ func TestRunAlertsThroughWebhook(t *testing.T) {
 	if quiet != 0 {
 		t.Errorf("the demo (a backfill) sent %d alerts, want none without --alert-backfills", quiet)
 	}
-	if code, _, errs := runCLI(t, db, "--alert-webhook", srv.URL, "run", "--date", "2023-02-06", "--force"); code != 0 {
+	// A run that publishes the date partial alerts (a forced run over the
+	// demo's would publish nothing new, and so say nothing again).
+	fresh := filepath.Join(t.TempDir(), "fresh.db")
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: fresh, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feb6 := pipeline.MustDate("2023-02-06")
+	testdb.LoadRaw(t, s, testdb.SeasonRows(t), feb6, feb6)
+	s.Close()
+	if code, _, errs := runCLI(t, fresh, "--alert-webhook", srv.URL, "run", "--date", "2023-02-06"); code != 0 {
 		t.Fatalf("run: %s", errs)
 	}
 	mu.Lock()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,6 +12,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/sqlite"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
 // ChromiumEnv names the browser the dashboard tests drive; without it
@@ -150,27 +154,15 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard-explanation")
 
-	// Recompute that task over the API: the cell and the open explanation
-	// change by themselves, without a reload.
-	body := `{"start_date":"2023-02-03","end_date":"2023-02-03","processors":["player_game_summary"],"mode":"all"}`
-	req, _ := http.NewRequest("POST", sv.url+"/process-date-range", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// Phase 2 corrects the date's box score and announces it: the
+	// service recomputes team offense and then the player summary (usage
+	// reads team turnovers), and the cell and the open explanation change
+	// by themselves, without a reload.
+	correctBoxScore(t, db, pipeline.MustDate("2023-02-03"))
+	msg := map[string]any{"output_table": "nba_raw.nbac_team_boxscore", "game_date": "2023-02-03", "status": "success"}
+	if code := sv.call(t, "POST", "/process", token, msg, nil); code != http.StatusAccepted {
+		t.Fatalf("POST /process = %d, want 202", code)
 	}
-	var accepted struct {
-		ID int64 `json:"backfill_id"`
-	}
-	err = json.NewDecoder(res.Body).Decode(&accepted)
-	res.Body.Close()
-	if err != nil || res.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /process-date-range = %d (%v), want 202 with a backfill id", res.StatusCode, err)
-	}
-	// The service's own engine may recompute the player summary too, once
-	// team offense has a new version, so the cell ends at version 2 or 3
-	// (or later: any new version proves the update arrived live).
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("serve log:\n%s", tail(sv.stderr.String()))
@@ -182,14 +174,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("the page reloaded (loaded at %v, now %v); updates must arrive live", loadedAt, again)
 	}
 
-	// Rollback from the page, once the recomputation has settled: hidden
-	// until the token is given, then it publishes version 1's content as
-	// the next version.
-	waitUntil(t, "the backfill is done", func() bool {
-		var b backfillState
-		sv.call(t, "GET", fmt.Sprintf("/api/backfills/%d", accepted.ID), "", nil, &b)
-		return b.State == "done"
-	})
+	// Rollback from the page: hidden until the token is given, then it
+	// publishes version 1's content as the next version.
 	current, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(cellText, cell)))
 	if err != nil {
 		t.Fatal(err)
@@ -211,4 +197,22 @@ func TestDashboardInBrowser(t *testing.T) {
 	eventuallyJS(t, ctx, "the rollback is confirmed", fmt.Sprintf(`document.getElementById("notice").textContent.includes("as version %d")`, v+1))
 	eventuallyJS(t, ctx, "the cell shows the restored version", fmt.Sprintf(cellText+` === %q`, cell, next))
 	screenshot(t, ctx, "dashboard-after-rollback")
+}
+
+// correctBoxScore rewrites d's team box scores in the table with the first
+// team's turnovers one higher, as Phase 2 does after a scorer's
+// correction: directly, unannounced until POST /process.
+func correctBoxScore(t *testing.T, db string, d pipeline.Date) {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tb := nba.TeamBoxTable
+	rows := testdb.OnDates(tb, testdb.SeasonRows(t)[tb.Name], d, d)
+	ti := tb.MustCol("turnovers")
+	rows[0] = append(pipeline.Row(nil), rows[0]...)
+	rows[0][ti] = rows[0][ti].(int64) + 1
+	testdb.WriteDirect(t, s, tb, d, rows)
 }

@@ -47,7 +47,7 @@ func newExplainCmd(c *cli) *cobra.Command {
 
 func (c *cli) printExplanation(ex engine.Explanation) {
 	d := ex.Decision
-	c.printf("%s %s: %s\n", d.Task.Processor, d.Task.Date, d.State)
+	c.printf("%s %s: %s\n", d.Task.Processor, d.Task.Date, ex.Verdict.State)
 	if d.Reason != "" {
 		c.printf("  why: %s\n", d.Reason)
 	}

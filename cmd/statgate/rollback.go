@@ -46,7 +46,7 @@ of the following 30 days) then recompute.`,
 			if err != nil {
 				return err
 			}
-			rep, err := e.Run(cmd.Context(), engine.Scope{From: d, To: d.AddDays(30)})
+			rep, err := e.Run(cmd.Context(), engine.Scope{From: d, To: d.AddDays(30), Explicit: true})
 			if err != nil {
 				return err
 			}

@@ -68,7 +68,7 @@ a task failed or was rejected by a critical quality check.`,
 			if err != nil {
 				return err
 			}
-			rep, err := e.Run(cmd.Context(), engine.Scope{From: d, To: d, Processors: g.Upstream(names...), Force: force, WaitFor: wait})
+			rep, err := e.Run(cmd.Context(), engine.Scope{From: d, To: d, Processors: g.Upstream(names...), Force: force, WaitFor: wait, Explicit: true})
 			if err != nil {
 				return err
 			}

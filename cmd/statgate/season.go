@@ -51,7 +51,7 @@ func (c *cli) runSeason(ctx context.Context, s pipeline.Store, ef engineFlags) (
 	if err != nil {
 		return run, err
 	}
-	rep, err := e.Run(ctx, engine.Scope{From: run.From, To: run.To, RefreshAll: true, Backfill: true})
+	rep, err := e.Run(ctx, engine.Scope{From: run.From, To: run.To, RefreshAll: true, Backfill: true, Explicit: true})
 	finish()
 	if err != nil {
 		return run, err

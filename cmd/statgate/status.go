@@ -7,95 +7,84 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 )
 
 // stateCodes are the one-letter cells of the status matrix.
 var stateCodes = map[string]string{
-	pipeline.Published: "P", pipeline.UpToDate: "P", "partial": "p", pipeline.Stale: "s",
+	pipeline.Published: "P", pipeline.UpToDate: "P", engine.Partial: "p", pipeline.Stale: "s",
 	pipeline.Waiting: "w", pipeline.Ready: "r", pipeline.Running: "R", pipeline.Rejected: "X",
 	pipeline.Failed: "F", pipeline.Blocked: "b", pipeline.Pending: ".",
 }
 
-type statusCell struct {
-	Processor string        `json:"processor"`
-	Date      pipeline.Date `json:"game_date"`
-	State     string        `json:"state"`
-	Version   int           `json:"version,omitempty"`
-	Reason    string        `json:"reason,omitempty"`
-}
+// statusCell is one task's verdict in the matrix.
+type statusCell = engine.Verdict
 
 func newStatusCmd(c *cli) *cobra.Command {
-	var from, to string
+	var (
+		from, to string
+		ef       engineFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "status [--from D1 --to D2]",
 		Short: "Print the partition matrix: processors × dates",
-		Args:  cobra.NoArgs,
+		Long: `status decides every task of the schedule's dates (or --from..--to) as the
+service does — the same verdicts explain, the API and the dashboard show —
+and prints them as a matrix, with the reason for each cell that is not
+published.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := c.openStore(cmd.Context())
+			s, e, g, err := c.openEngine(cmd.Context(), ef, nil)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			g, err := graph()
+			cal, err := s.Partitions(cmd.Context(), pipeline.PartitionFilter{Table: nba.Schedule})
 			if err != nil {
 				return err
 			}
-			f := pipeline.PartitionFilter{}
-			if from != "" || to != "" {
-				if f.From, err = parseDateFlag("from", from); err != nil {
-					return err
-				}
-				if f.To, err = parseDateFlag("to", to); err != nil {
-					return err
-				}
-				f.HasRange = true
-			}
-			vs, err := s.Partitions(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			cells := map[pipeline.TaskKey]*statusCell{}
-			dates := map[pipeline.Date]bool{}
-			for _, v := range vs {
-				if g.Processor(v.Table) == nil {
-					if v.Table == nba.Schedule {
-						dates[v.Date] = true
-					}
-					continue
-				}
-				st := pipeline.Published
-				if v.Partial {
-					st = "partial"
-				}
-				cells[pipeline.TaskKey{Processor: v.Table, Date: v.Date}] = &statusCell{Processor: v.Table, Date: v.Date, State: st, Version: v.Version}
-				dates[v.Date] = true
-			}
-			if len(dates) == 0 {
+			if len(cal) == 0 {
 				c.printf("nothing loaded yet\n")
 				return nil
 			}
-			days := sortedDates(dates)
-			recs, err := s.Tasks(cmd.Context(), days[0], days[len(days)-1])
+			first, last := cal[0].Date, cal[len(cal)-1].Date
+			if from != "" || to != "" {
+				if first, err = parseDateFlag("from", from); err != nil {
+					return err
+				}
+				if last, err = parseDateFlag("to", to); err != nil {
+					return err
+				}
+			}
+			ds, recs, err := e.Verdicts(cmd.Context(), first, last)
 			if err != nil {
 				return err
 			}
-			for _, r := range recs {
-				cell := cells[r.Key]
-				if cell == nil {
-					cell = &statusCell{Processor: r.Key.Processor, Date: r.Key.Date}
-					cells[r.Key] = cell
-				}
-				if r.State != pipeline.Published && r.State != pipeline.UpToDate {
-					cell.State, cell.Reason = r.State, r.Reason
+			dates := map[pipeline.Date]bool{}
+			for _, v := range cal {
+				if v.Date >= first && v.Date <= last {
+					dates[v.Date] = true
 				}
 			}
-			return c.printStatus(g.Order(), days, cells)
+			cells := map[pipeline.TaskKey]*statusCell{}
+			for _, d := range ds {
+				if dates[d.Task.Date] {
+					v := engine.View(d, recs[d.Task])
+					cells[d.Task] = &v
+				}
+			}
+			if len(dates) == 0 {
+				c.printf("no schedule dates from %s to %s\n", first, last)
+				return nil
+			}
+			return c.printStatus(g.Order(), sortedDates(dates), cells)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first date")
 	cmd.Flags().StringVar(&to, "to", "", "last date")
+	ef.register(cmd.Flags())
 	return cmd
 }
 

@@ -172,6 +172,25 @@ func (g *Graph) Consumers(table string) []Edge { return slices.Clone(g.consumer[
 // Producer names the processor producing table, or "" for a raw table.
 func (g *Graph) Producer(table string) string { return g.producer[table] }
 
+// Reach is how many days before a task's date the verdicts it depends on
+// may lie: the longest chain of analytics windows back from any processor
+// (a task for D reads D-30's player summary, which reads D-30's team
+// offense). Planning dates from..to decides them as a wider scope would
+// when the plan starts Reach days earlier.
+func (g *Graph) Reach() int {
+	reach := map[string]int{}
+	most := 0
+	for _, name := range g.order {
+		for _, in := range g.procs[name].Inputs() {
+			if up := g.producer[in.Table]; up != "" {
+				reach[name] = max(reach[name], -in.Window.From+reach[up])
+			}
+		}
+		most = max(most, reach[name])
+	}
+	return most
+}
+
 // Upstream returns the named processors plus every processor they depend on
 // (transitively), in topological order.
 func (g *Graph) Upstream(names ...string) []string {

@@ -14,6 +14,11 @@ type Decision struct {
 	Task   pipeline.TaskKey `json:"task"`
 	State  string           `json:"state"`
 	Reason string           `json:"reason,omitempty"`
+	// Code says in one word why the task is in its state (see Code).
+	Code Code `json:"code,omitempty"`
+	// Base is the output's current version (0: never published): the
+	// version a started task is planned against.
+	Base int `json:"base_version,omitempty"`
 	// Start is true for a task to hand to a worker now.
 	Start bool `json:"-"`
 	// Inputs are the input versions the task reads (ready and current tasks).
@@ -24,10 +29,8 @@ type Decision struct {
 	Missing  []string `json:"missing_games,omitempty"`
 	Partial  bool     `json:"partial,omitempty"`
 	Fallback []string `json:"fallback_games,omitempty"`
-	// WaitingOn lists the partitions whose publication may change a waiting
-	// task's verdict; WaitUntil is when time alone may change it.
-	WaitingOn []pipeline.PartKey `json:"-"`
-	WaitUntil time.Time          `json:"wait_until,omitzero"`
+	// WaitUntil is when time alone may change the verdict.
+	WaitUntil time.Time `json:"wait_until,omitzero"`
 	// Height is the task's critical-path priority: the length of the longest
 	// chain of processors downstream of it.
 	Height int `json:"-"`
@@ -161,7 +164,6 @@ type gate struct {
 	inputs   []pipeline.InputVersion
 	waits    []reason
 	blocks   []reason
-	on       []pipeline.PartKey
 	missing  []string
 	fallback []string
 	until    time.Time
@@ -170,6 +172,7 @@ type gate struct {
 // reason is one input's complaint, formatted only when reported (a task
 // waiting on thirty days of a window has thirty of them).
 type reason struct {
+	code  Code
 	table string
 	date  pipeline.Date
 	what  string
@@ -204,11 +207,11 @@ func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
 	rec := p.snap.Tasks[key]
 	switch {
 	case len(gt.blocks) > 0:
-		dec.State, dec.Reason = pipeline.Blocked, "upstream "+summarise(gt.blocks)
+		dec.State, dec.Reason, dec.Code = pipeline.Blocked, "upstream "+summarise(gt.blocks), CodeUpstreamFailed
 		return dec
 	case len(gt.waits) > 0:
-		dec.State, dec.Reason = pipeline.Waiting, summarise(gt.waits)
-		dec.WaitingOn, dec.WaitUntil, dec.Missing = gt.on, gt.until, gt.missing
+		dec.State, dec.Reason, dec.Code = pipeline.Waiting, summarise(gt.waits), gt.waits[0].code
+		dec.WaitUntil, dec.Missing = gt.until, gt.missing
 		return dec
 	}
 	slices.SortFunc(gt.inputs, compareInputs)
@@ -220,6 +223,7 @@ func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
 	dec.Fingerprint = pipeline.Fingerprint(proc.Version(), dec.Inputs, dec.Missing, dec.Fallback)
 	dec.WaitUntil = gt.until // a fallback or the deadline may still change the verdict
 	out, published := p.snap.Versions[pipeline.PartKey{Table: proc.Output().Name, Date: d}]
+	dec.Base = out.Version
 	forced := p.snap.Force && !p.snap.ForcedDone[dec.Task]
 	if published && out.Fingerprint == dec.Fingerprint && !forced {
 		dec.State = pipeline.Published
@@ -228,38 +232,62 @@ func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
 		}
 		return dec
 	}
-	p.runnable(&dec, rec, published, forced)
+	p.runnable(&dec, rec, out, published, forced)
 	return dec
 }
 
 // runnable decides between running now and the reasons not to.
-func (p *planner) runnable(dec *Decision, rec pipeline.TaskRecord, published, forced bool) {
+func (p *planner) runnable(dec *Decision, rec pipeline.TaskRecord, out pipeline.PartitionVersion, published, forced bool) {
 	now := p.snap.Now
 	switch {
 	case rec.Leased(now):
-		dec.State, dec.Reason = pipeline.Running, "leased by "+rec.LeaseOwner
+		dec.State, dec.Reason, dec.Code = pipeline.Running, "leased by "+rec.LeaseOwner, CodeLeased
 		dec.WaitUntil = rec.LeaseExpiresAt
 	case (rec.State == pipeline.Failed || rec.State == pipeline.Rejected) && rec.Fingerprint == dec.Fingerprint && !forced && !p.snap.RetryFailed:
-		dec.State, dec.Reason = rec.State, rec.LastError
+		dec.State, dec.Reason, dec.Code = rec.State, rec.LastError, Code(rec.State)
 	case !rec.NextAttemptAt.IsZero() && rec.NextAttemptAt.After(now) && (rec.Fingerprint == "" || rec.Fingerprint == dec.Fingerprint):
-		// A scheduled retry waits, unless the inputs have changed since.
-		dec.State = pipeline.Waiting
-		dec.Reason = fmt.Sprintf("retry %d at %s after: %s", rec.Attempts+1, rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
-		if strings.Contains(rec.LastError, pipeline.ErrUnannounced.Error()) {
-			dec.Reason = fmt.Sprintf("waiting for an announcement (or a re-read at %s): %s", rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
+		// A scheduled retry (or re-read) waits, unless the inputs have
+		// changed since; the run's outcome said why.
+		dec.State, dec.Reason, dec.Code = pipeline.Waiting, rec.Reason, CodeRetry
+		if rec.Code != "" {
+			dec.Code = Code(rec.Code)
 		}
 		dec.WaitUntil = rec.NextAttemptAt
 	case p.circuitOpen(dec.Task.Processor):
-		dec.State, dec.Reason = pipeline.Waiting, "circuit open for "+dec.Task.Processor
+		dec.State, dec.Reason, dec.Code = pipeline.Waiting, "circuit open for "+dec.Task.Processor, CodeCircuitOpen
 		dec.WaitUntil = p.snap.OpenCircuits[dec.Task.Processor]
-	case published && !p.snap.RefreshAll && !forced && dec.Task.Date < p.snap.Newest.AddDays(-p.pol.AutoRefreshDays):
-		dec.State, dec.Reason = pipeline.Stale, fmt.Sprintf("inputs changed; older than %d days, left for a backfill", p.pol.AutoRefreshDays)
+	case published && !p.snap.RefreshAll && !forced && p.onlyProcessorChanged(dec, out) &&
+		dec.Task.Date < p.snap.Newest.AddDays(-p.pol.AutoRefreshDays):
+		// Only new code would change it, and the date is old: that is a
+		// backfill's decision (SPEC §6). New input data always recomputes.
+		dec.State, dec.Code = pipeline.Stale, CodeLeftForBackfill
+		dec.Reason = fmt.Sprintf("processor version %s replaces %s; older than %d days before %s, left for a backfill",
+			p.g.procs[dec.Task.Processor].Version(), out.ProcessorVersion, p.pol.AutoRefreshDays, p.snap.Newest)
 	default:
 		dec.State, dec.Start = pipeline.Ready, true
-		if published {
-			dec.Reason = "inputs or processor changed since the published version"
+		switch {
+		case forced:
+			dec.Reason, dec.Code = "recomputed on request", CodeForced
+		case !published:
+			dec.Reason, dec.Code = "inputs ready; never published", CodeNew
+		case p.onlyProcessorChanged(dec, out):
+			dec.Reason, dec.Code = fmt.Sprintf("processor version %s replaces %s", p.g.procs[dec.Task.Processor].Version(), out.ProcessorVersion), CodeProcessorChanged
+		default:
+			dec.Reason, dec.Code = "inputs changed since the published version", CodeInputsChanged
+		}
+		if rec.State == pipeline.Running {
+			dec.Reason = "lease of " + rec.LeaseOwner + " expired; runs again (" + dec.Reason + ")"
 		}
 	}
+}
+
+// onlyProcessorChanged reports whether the published version out is stale
+// only because the processor's version changed: computed by its own
+// processor version from what the task would read now, it would have the
+// same fingerprint.
+func (p *planner) onlyProcessorChanged(dec *Decision, out pipeline.PartitionVersion) bool {
+	return out.ProcessorVersion != p.g.procs[dec.Task.Processor].Version() &&
+		out.Fingerprint == pipeline.Fingerprint(out.ProcessorVersion, dec.Inputs, dec.Missing, dec.Fallback)
 }
 
 func (p *planner) circuitOpen(proc string) bool {
@@ -285,15 +313,13 @@ func (p *planner) input(gt *gate, in pipeline.Input, d, x pipeline.Date) {
 	case t.Cover != nil && !t.Calendar && in.Window == pipeline.Same && in.Required:
 		p.perGameInput(gt, in, d, v, ok)
 	case !ok && in.Required && in.Window == pipeline.Same:
-		gt.waits = append(gt.waits, reason{table: in.Table, what: "not published"})
-		gt.on = append(gt.on, pk)
+		gt.waits = append(gt.waits, reason{code: CodeInputMissing, table: in.Table, what: "not published"})
 	}
 }
 
 // analyticsInput: another processor's partition must be settled when its
 // task is in scope; outside the scope, whatever is published is read.
 func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x pipeline.Date, v pipeline.PartitionVersion, ok bool) {
-	pk := pipeline.PartKey{Table: in.Table, Date: x}
 	if ok {
 		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
 	}
@@ -307,25 +333,27 @@ func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x
 	switch {
 	case up == nil:
 		if !ok && in.Window == pipeline.Same {
-			gt.waits = append(gt.waits, reason{table: in.Table, what: "not published"})
-			gt.on = append(gt.on, pk)
+			gt.waits = append(gt.waits, reason{code: CodeInputMissing, table: in.Table, what: "not published"})
 		}
 	case up.State == pipeline.Published || up.State == pipeline.UpToDate || up.State == pipeline.Stale:
-		// Settled (a stale partition left for a backfill stays readable).
+		// Settled: up to date with its own inputs, or stale only because
+		// its processor changed on a date left for a backfill, which stays
+		// readable (new input data makes a task ready, never stale).
 		// Games a same-date input was published without are missing here
 		// too: a player row must never be computed without its team's row.
 		if in.Window == pipeline.Same && up.Partial {
 			gt.missing = append(gt.missing, up.Missing...)
 		}
 	case up.State == pipeline.Failed || up.State == pipeline.Rejected || up.State == pipeline.Blocked:
-		gt.blocks = append(gt.blocks, reason{table: in.Table, date: x, what: up.State, dated: true})
+		gt.blocks = append(gt.blocks, reason{code: CodeUpstreamFailed, table: in.Table, date: x, what: up.State, dated: true})
 	default:
-		what := "not published"
+		// Waiting, ready or running: not ready to be read, whether it was
+		// never published or is about to be recomputed.
+		r := reason{code: CodeInputMissing, table: in.Table, date: x, what: "not published", dated: true}
 		if ok {
-			what = "being recomputed"
+			r.code, r.what = CodeInputPending, "being recomputed"
 		}
-		gt.waits = append(gt.waits, reason{table: in.Table, date: x, what: what, dated: true})
-		gt.on = append(gt.on, pk)
+		gt.waits = append(gt.waits, r)
 	}
 }
 
@@ -336,8 +364,7 @@ func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v p
 	cal := p.g.catalog.Calendar()
 	cv, calOK := p.snap.Versions[pipeline.PartKey{Table: cal.Name, Date: d}]
 	if !calOK {
-		gt.waits = append(gt.waits, reason{table: cal.Name, what: "not published"})
-		gt.on = append(gt.on, pipeline.PartKey{Table: cal.Name, Date: d})
+		gt.waits = append(gt.waits, reason{code: CodeInputMissing, table: cal.Name, what: "not published"})
 		return
 	}
 	var notFinal, missing []string
@@ -355,23 +382,43 @@ func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v p
 	if len(notFinal)+len(missing) == 0 {
 		return
 	}
-	deadline := p.pol.Deadline(d)
+	deadline := p.deadline(d)
 	if !p.snap.Now.Before(deadline) {
 		gt.missing = append(gt.missing, append(notFinal, missing...)...)
 		return
 	}
 	gt.waitUntil(deadline)
-	gt.on = append(gt.on, pipeline.PartKey{Table: in.Table, Date: d}, pipeline.PartKey{Table: cal.Name, Date: d})
-	if in.Fallback != "" {
-		gt.on = append(gt.on, pipeline.PartKey{Table: in.Fallback, Date: d})
-	}
 	gt.missing = append(gt.missing, append(notFinal, missing...)...)
 	if len(notFinal) > 0 {
-		gt.waits = append(gt.waits, reason{what: fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", "))})
+		gt.waits = append(gt.waits, reason{code: CodeIncomplete, what: fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", "))})
 	}
 	if len(missing) > 0 {
-		gt.waits = append(gt.waits, reason{table: in.Table, what: fmt.Sprintf("missing %d of %d games (%s)", len(missing), len(cv.Coverage.Games), strings.Join(missing, ", "))})
+		gt.waits = append(gt.waits, reason{code: CodeIncomplete, table: in.Table, what: fmt.Sprintf("missing %d of %d games (%s)", len(missing), len(cv.Coverage.Games), strings.Join(missing, ", "))})
 	}
+}
+
+// deadline is when date d's completeness deadline passes: the policy's
+// duration after the end of d, or, when later, after d's calendar
+// partition was first recorded, so that history loaded today waits for
+// its box scores like today's games do. An explicit run or backfill
+// counts from the end of d only (SPEC §6), and so does everyone once one
+// has published a partition of d partial: that decision stands, rather
+// than the date going back to waiting for games it was published without.
+func (p *planner) deadline(d pipeline.Date) time.Time {
+	at := p.pol.Deadline(d)
+	if p.snap.Explicit {
+		return at
+	}
+	for _, name := range p.g.order {
+		if v, ok := p.snap.Versions[pipeline.PartKey{Table: p.g.procs[name].Output().Name, Date: d}]; ok && v.Partial {
+			return at
+		}
+	}
+	cv := p.snap.Versions[pipeline.PartKey{Table: p.g.catalog.Calendar().Name, Date: d}]
+	if later := cv.FirstRecorded.Add(p.pol.CompletenessDeadline); later.After(at) {
+		return later
+	}
+	return at
 }
 
 // fallback reports whether game may be summed from the input's fallback
@@ -385,7 +432,7 @@ func (p *planner) fallback(gt *gate, in pipeline.Input, d pipeline.Date, game st
 		return false
 	}
 	at := fv.CreatedAt.Add(p.pol.FallbackAfter)
-	if p.snap.Now.Before(at) && p.snap.Now.Before(p.pol.Deadline(d)) {
+	if p.snap.Now.Before(at) && p.snap.Now.Before(p.deadline(d)) {
 		gt.waitUntil(at)
 		return false
 	}
@@ -440,8 +487,15 @@ func (p *planner) incremental(n int) *incremental {
 	}
 	for _, pk := range p.snap.ChangedParts {
 		inc.touch(pk)
-		if i := p.pos(p.g.producer[pk.Table], pk.Date); i >= 0 {
-			inc.dirty[i] = true
+		if p.g.producer[pk.Table] == "" {
+			continue
+		}
+		// A partial analytics partition moves its date's deadline
+		// (deadline), so every task of that date is decided again.
+		for _, name := range p.procs {
+			if i := p.pos(name, pk.Date); i >= 0 {
+				inc.dirty[i] = true
+			}
 		}
 	}
 	for _, tk := range p.snap.ChangedTasks {

@@ -24,8 +24,9 @@ func DefaultPolicy() Policy {
 	return Policy{CompletenessDeadline: 36 * time.Hour, FallbackAfter: 2 * time.Hour, AutoRefreshDays: 45}
 }
 
-// Deadline is when the completeness deadline of date d passes: the given
-// duration after the end of d (UTC).
+// Deadline is the completeness deadline of date d counted from the end of
+// d (UTC); the planner moves it later for a date whose calendar partition
+// was recorded after that (history arriving late).
 func (p Policy) Deadline(d pipeline.Date) time.Time {
 	return d.AddDays(1).Time().Add(p.CompletenessDeadline)
 }
@@ -50,6 +51,10 @@ type Snapshot struct {
 	// than Newest - AutoRefreshDays are not recomputed unless RefreshAll.
 	Newest     pipeline.Date
 	RefreshAll bool
+	// Explicit marks a run or backfill someone asked for: the completeness
+	// deadline counts from the end of each date only, so that dates whose
+	// schedule was recorded recently do not wait (Policy.Deadline).
+	Explicit bool
 	// RetryFailed starts failed and rejected tasks again although their
 	// fingerprint is unchanged (a backfill in failed mode).
 	RetryFailed bool

@@ -26,7 +26,7 @@ func seasonDashboard(b *testing.B) *Dashboard {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := e.Run(context.Background(), engine.Scope{From: from, To: to, RefreshAll: true}); err != nil {
+	if _, err := e.Run(context.Background(), engine.Scope{From: from, To: to, RefreshAll: true, Explicit: true}); err != nil {
 		b.Fatal(err)
 	}
 	d, err := New(Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Hub: NewHub()})

@@ -52,7 +52,6 @@ type Dashboard struct {
 	cfg     Config
 	tmpl    *template.Template
 	drawing Drawing
-	outputs map[string]string
 	mux     *http.ServeMux
 }
 
@@ -74,10 +73,7 @@ func New(cfg Config) (*Dashboard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: templates: %w", err)
 	}
-	d := &Dashboard{cfg: cfg, tmpl: tmpl, drawing: Layout(cfg.Graph), outputs: map[string]string{}}
-	for _, p := range cfg.Graph.Order() {
-		d.outputs[p] = cfg.Graph.Processor(p).Output().Name
-	}
+	d := &Dashboard{cfg: cfg, tmpl: tmpl, drawing: Layout(cfg.Graph)}
 	assets, _ := fs.Sub(assetFS, "assets")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", d.page)
@@ -145,25 +141,24 @@ func (d *Dashboard) fragment(name string, load func(context.Context) (any, error
 	}
 }
 
-// Matrix loads the whole partition matrix: the calendar, every task record
-// and the current version of every analytics partition.
+// Matrix loads the whole partition matrix: the calendar and the engine's
+// verdict on every task of its dates.
 func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
-	in := MatrixInput{Processors: d.cfg.Graph.Order(), Outputs: d.outputs, Now: d.cfg.Now()}
-	var err error
-	if cal := d.cfg.Catalog.Calendar(); cal != nil {
-		if in.Calendar, err = d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name}); err != nil {
-			return Matrix{}, err
-		}
+	in := MatrixInput{Processors: d.cfg.Graph.Order()}
+	cal := d.cfg.Catalog.Calendar()
+	if cal == nil {
+		return BuildMatrix(in), nil
 	}
-	if in.Tasks, err = d.cfg.Store.Tasks(ctx, 0, pipeline.MustDate("9999-12-31")); err != nil {
+	var err error
+	if in.Calendar, err = d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name}); err != nil || len(in.Calendar) == 0 {
+		return BuildMatrix(in), err
+	}
+	ds, recs, err := d.cfg.Engine.Verdicts(ctx, in.Calendar[0].Date, in.Calendar[len(in.Calendar)-1].Date)
+	if err != nil {
 		return Matrix{}, err
 	}
-	for _, p := range in.Processors {
-		vs, err := d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: d.outputs[p]})
-		if err != nil {
-			return Matrix{}, err
-		}
-		in.Versions = append(in.Versions, vs...)
+	for _, dec := range ds {
+		in.Verdicts = append(in.Verdicts, engine.View(dec, recs[dec.Task]))
 	}
 	return BuildMatrix(in), nil
 }

@@ -2,9 +2,9 @@ package dashboard
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/pipeline"
 )
 
@@ -12,7 +12,7 @@ import (
 // published partition computed on incomplete inputs shown as partial and
 // up_to_date shown as published (nothing changed).
 const (
-	cellPartial = "partial"
+	cellPartial = engine.Partial
 	cellNone    = "none"
 )
 
@@ -66,64 +66,33 @@ type StateCount struct {
 }
 
 // MatrixInput is what the matrix is built from: the processors (in graph
-// order) with their output tables, the calendar's partitions (dates and
-// games), the task records and the current versions of the outputs.
+// order), the calendar's partitions (dates and games) and the engine's
+// verdict on every task of those dates (engine.Verdicts): the same
+// verdicts status, explain and the API show.
 type MatrixInput struct {
 	Processors []string
-	Outputs    map[string]string
 	Calendar   []pipeline.PartitionVersion
-	Tasks      []pipeline.TaskRecord
-	Versions   []pipeline.PartitionVersion
-	Now        time.Time
+	Verdicts   []engine.Verdict
 }
 
-// BuildMatrix turns records and versions into display cells. Dates are
-// the calendar's plus any date a task exists for.
+// BuildMatrix turns verdicts into display cells, one row per calendar
+// date. A task without a verdict (outside the calendar) shows as none.
 func BuildMatrix(in MatrixInput) Matrix {
-	games := map[pipeline.Date]int{}
-	for _, v := range in.Calendar {
-		games[v.Date] = 0
-		if v.Coverage != nil {
-			games[v.Date] = len(v.Coverage.Games)
-		}
+	verdicts := make(map[pipeline.TaskKey]engine.Verdict, len(in.Verdicts))
+	for _, v := range in.Verdicts {
+		verdicts[pipeline.TaskKey{Processor: v.Processor, Date: v.Date}] = v
 	}
-	recs := make(map[pipeline.TaskKey]pipeline.TaskRecord, len(in.Tasks))
-	for _, r := range in.Tasks {
-		recs[r.Key] = r
-		if _, ok := games[r.Key.Date]; !ok {
-			games[r.Key.Date] = -1 // not in the calendar
-		}
-	}
-	vers := make(map[pipeline.PartKey]pipeline.PartitionVersion, len(in.Versions))
-	for _, v := range in.Versions {
-		vers[pipeline.PartKey{Table: v.Table, Date: v.Date}] = v
-	}
-	dates := make([]pipeline.Date, 0, len(games))
-	for d := range games {
-		dates = append(dates, d)
-	}
-	slices.Sort(dates)
-	m := Matrix{Processors: in.Processors, Rows: make([]Row, len(dates))}
+	m := Matrix{Processors: in.Processors, Rows: make([]Row, len(in.Calendar))}
 	counts := map[string]int{}
-	for i, d := range dates {
-		row := Row{Date: d, Games: games[d], Cells: make([]Cell, len(in.Processors))}
+	for i, cal := range in.Calendar {
+		row := Row{Date: cal.Date, Cells: make([]Cell, len(in.Processors))}
+		if cal.Coverage != nil {
+			row.Games = len(cal.Coverage.Games)
+		}
 		for j, p := range in.Processors {
-			key := pipeline.TaskKey{Processor: p, Date: d}
-			rec, hasRec := recs[key]
-			v, published := vers[pipeline.PartKey{Table: in.Outputs[p], Date: d}]
-			c := Cell{Processor: p, Date: d, State: cellNone, Version: v.Version, Reason: rec.Reason}
-			switch {
-			case hasRec && rec.Leased(in.Now):
-				c.State = pipeline.Running
-			case hasRec && rec.State == pipeline.UpToDate:
-				c.State = pipeline.Published
-			case hasRec && rec.State != pipeline.Running:
-				c.State = rec.State
-			case published:
-				c.State = pipeline.Published
-			}
-			if c.State == pipeline.Published && v.Partial {
-				c.State = cellPartial
+			c := Cell{Processor: p, Date: cal.Date, State: cellNone}
+			if v, ok := verdicts[pipeline.TaskKey{Processor: p, Date: cal.Date}]; ok {
+				c.State, c.Version, c.Reason = v.State, v.Version, v.Reason
 			}
 			counts[c.State]++
 			row.Cells[j] = c

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/statgate/statgate/internal/dag"
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 )
@@ -27,27 +28,27 @@ func graph(t testing.TB) *dag.Graph {
 	return g
 }
 
-// TestBuildMatrix: every way a cell gets its state.
+// TestBuildMatrix: one row per calendar date, each cell the engine's
+// verdict on its task, a task without one shown as none.
 func TestBuildMatrix(t *testing.T) {
 	procs := []string{nba.TeamOffense, nba.PlayerGame}
-	out := map[string]string{nba.TeamOffense: nba.TeamOffense, nba.PlayerGame: nba.PlayerGame}
+	verdict := func(p string, d pipeline.Date, state string, version int) engine.Verdict {
+		return engine.Verdict{Processor: p, Date: d, State: state, Version: version}
+	}
 	in := MatrixInput{
-		Processors: procs, Outputs: out, Now: at,
+		Processors: procs,
 		Calendar: []pipeline.PartitionVersion{
 			{Table: nba.Schedule, Date: feb2, Coverage: &pipeline.Coverage{Games: []string{"a", "b"}}},
 			{Table: nba.Schedule, Date: feb3, Coverage: &pipeline.Coverage{Games: []string{"c"}}},
+			{Table: nba.Schedule, Date: feb4, Coverage: &pipeline.Coverage{}},
 		},
-		Tasks: []pipeline.TaskRecord{
-			{Key: pipeline.TaskKey{Processor: nba.TeamOffense, Date: feb2}, State: pipeline.UpToDate},
-			{Key: pipeline.TaskKey{Processor: nba.PlayerGame, Date: feb2}, State: pipeline.Published},
-			{Key: pipeline.TaskKey{Processor: nba.TeamOffense, Date: feb3}, State: pipeline.Waiting, LeaseOwner: "w", LeaseExpiresAt: at.Add(time.Minute)},
-			{Key: pipeline.TaskKey{Processor: nba.PlayerGame, Date: feb3}, State: pipeline.Blocked, Reason: "upstream team offense"},
-			{Key: pipeline.TaskKey{Processor: nba.PlayerGame, Date: feb4}, State: pipeline.Running, LeaseOwner: "w", LeaseExpiresAt: at.Add(-time.Minute)},
-		},
-		Versions: []pipeline.PartitionVersion{
-			{Table: nba.TeamOffense, Date: feb2, Version: 3},
-			{Table: nba.PlayerGame, Date: feb2, Version: 1, Partial: true},
-			{Table: nba.TeamOffense, Date: feb4, Version: 2},
+		Verdicts: []engine.Verdict{
+			verdict(nba.TeamOffense, feb2, pipeline.Published, 3),
+			verdict(nba.PlayerGame, feb2, cellPartial, 1),
+			verdict(nba.TeamOffense, feb3, pipeline.Running, 0),
+			verdict(nba.PlayerGame, feb3, pipeline.Blocked, 0),
+			verdict(nba.TeamOffense, feb4, pipeline.Published, 2),
+			verdict(nba.PlayerGame, pipeline.MustDate("2023-02-05"), pipeline.Waiting, 0), // not a calendar date
 		},
 	}
 	m := BuildMatrix(in)
@@ -65,12 +66,12 @@ func TestBuildMatrix(t *testing.T) {
 		}
 	}
 	want := map[string]cell{
-		"c-team_offense_game_summary-2023-02-02": {pipeline.Published, 3}, // up_to_date shows as published
+		"c-team_offense_game_summary-2023-02-02": {pipeline.Published, 3},
 		"c-player_game_summary-2023-02-02":       {cellPartial, 1},
-		"c-team_offense_game_summary-2023-02-03": {pipeline.Running, 0}, // leased now
+		"c-team_offense_game_summary-2023-02-03": {pipeline.Running, 0},
 		"c-player_game_summary-2023-02-03":       {pipeline.Blocked, 0},
-		"c-team_offense_game_summary-2023-02-04": {pipeline.Published, 2}, // a version, no record
-		"c-player_game_summary-2023-02-04":       {cellNone, 0},           // a lease that expired: unknown
+		"c-team_offense_game_summary-2023-02-04": {pipeline.Published, 2},
+		"c-player_game_summary-2023-02-04":       {cellNone, 0}, // no verdict
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("BuildMatrix cells (-want +got):\n%s", diff)
@@ -78,7 +79,7 @@ func TestBuildMatrix(t *testing.T) {
 	if diff := cmp.Diff([]pipeline.Date{feb2, feb3, feb4}, dates); diff != "" {
 		t.Errorf("BuildMatrix dates (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{2, 1, -1}, games); diff != "" {
+	if diff := cmp.Diff([]int{2, 1, 0}, games); diff != "" {
 		t.Errorf("BuildMatrix games per date (-want +got):\n%s", diff)
 	}
 	wantCounts := []StateCount{{pipeline.Published, "published", 2}, {cellPartial, "partial", 1},

@@ -57,7 +57,7 @@ func TestAlerts(t *testing.T) {
 	season := testdb.SeasonRows(t)
 	from, to := pipeline.MustDate("2023-01-02"), pipeline.MustDate("2023-01-05")
 	feb6 := pipeline.MustDate("2023-02-06")
-	s := testdb.SQLite(t)
+	s := testdb.SQLite(t, scheduledEarly)
 	testdb.LoadRaw(t, s, season, from, to)
 	now := func() time.Time { return time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC) }
 	w, rcv, stop := webhook(t)
@@ -72,7 +72,7 @@ func TestAlerts(t *testing.T) {
 	}
 	// A healthy pipeline elsewhere (the broken processor's circuit stays
 	// open in the first database), run as a backfill.
-	s3 := testdb.SQLite(t)
+	s3 := testdb.SQLite(t, scheduledEarly)
 	testdb.LoadRaw(t, s3, season, feb6, feb6)
 	healthy := newEngine(t, s3, now, func(c *engine.Config) { c.Alerts = w })
 	if _, err := healthy.Run(context.Background(), engine.Scope{From: feb6, To: feb6, Backfill: true}); err != nil {
@@ -91,7 +91,7 @@ func TestAlerts(t *testing.T) {
 
 	// The same partial date outside a backfill alerts.
 	w2, rcv2, stop2 := webhook(t)
-	s2 := testdb.SQLite(t)
+	s2 := testdb.SQLite(t, scheduledEarly)
 	testdb.LoadRaw(t, s2, season, feb6, feb6)
 	if _, err := newEngine(t, s2, now, func(c *engine.Config) { c.Alerts = w2 }).Run(context.Background(), engine.Scope{From: feb6, To: feb6}); err != nil {
 		t.Fatal(err)

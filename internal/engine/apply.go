@@ -20,54 +20,101 @@ func permanent(err error) bool {
 	return errors.Is(err, pipeline.ErrInvalid)
 }
 
+// Run outcomes beyond the task states: what the timeline and the counts
+// show for a run that did not settle its task.
+const (
+	outcomeRetry       = "retry"       // a transient error; retried after a backoff
+	outcomeConflict    = "conflict"    // the output or an input moved; planned again
+	outcomeUnannounced = "unannounced" // raw rows changed unannounced; waits
+)
+
+// circuitMove is what a run does to its processor's circuit breaker.
+type circuitMove int
+
+const (
+	circuitStays circuitMove = iota
+	circuitCloses
+	circuitCounts // a failure in a row
+)
+
+// transition is what a finished run does to its task: decided by settle, a
+// pure function of the run's result, applied by apply.
+type transition struct {
+	rec     pipeline.TaskRecord // the task's new record (lease not yet cleared)
+	outcome string              // the run's recorded outcome
+	circuit circuitMove
+	// replan: the snapshot is outdated (an input or the output moved);
+	// re-read it before planning again.
+	replan bool
+	// forcedDone: a forced recomputation has had its run.
+	forcedDone bool
+}
+
+// settle decides what a run's result does to its task. backoff gives the
+// delay before attempt n+1 after n failed ones. Only a published or up to
+// date outcome, a rejection, a permanent error or the last attempt settle
+// the task; a conflict or a missing announcement counts no attempt.
+func settle(res result, now time.Time, maxAttempts int, backoff func(attempts int) time.Duration, recheck time.Duration) transition {
+	rec := res.rec
+	rec.UpdatedAt, rec.NextAttemptAt, rec.LastError, rec.Reason, rec.Code = now, time.Time{}, "", "", ""
+	tr := transition{outcome: res.res.State}
+	switch {
+	case res.err == nil && (tr.outcome == publish.Published || tr.outcome == publish.UpToDate):
+		rec.State, rec.Attempts, rec.Fingerprint = tr.outcome, 0, res.res.Version.Fingerprint
+		// The run read other versions than planned: the snapshot is old.
+		tr.replan = res.res.Version.Fingerprint != res.dec.Fingerprint
+		tr.circuit = circuitCloses
+	case res.err == nil && tr.outcome == publish.Rejected:
+		rec.State, rec.Attempts, rec.Fingerprint = pipeline.Rejected, 0, res.dec.Fingerprint
+		rec.LastError, rec.Code = describeFailures(res.res.Outcomes), string(dag.CodeRejected)
+		rec.Reason = rec.LastError
+	case errors.Is(res.err, pipeline.ErrConflict):
+		// The output or an input moved while the task computed: nothing
+		// was written; re-read the snapshot and plan it again.
+		rec.State, rec.Attempts, tr.outcome, tr.replan = pipeline.Ready, rec.Attempts-1, outcomeConflict, true
+		rec.Reason, rec.Code = "planned again: "+res.err.Error(), string(dag.CodeInputsChanged)
+	case errors.Is(res.err, pipeline.ErrUnannounced):
+		// Not a failure: no attempt counted, no circuit; the announcement
+		// changes the inputs and so ends the wait, or the re-check does.
+		rec.State, rec.Attempts, rec.Fingerprint, tr.outcome = pipeline.Waiting, rec.Attempts-1, res.dec.Fingerprint, outcomeUnannounced
+		rec.LastError, rec.NextAttemptAt, rec.Code = res.err.Error(), now.Add(recheck), string(dag.CodeUnannounced)
+		rec.Reason = fmt.Sprintf("waiting for an announcement (or a re-read at %s): %s", rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
+	case permanent(res.err) || rec.Attempts >= maxAttempts:
+		rec.State, rec.Fingerprint, rec.LastError = pipeline.Failed, res.dec.Fingerprint, res.err.Error()
+		rec.Reason, rec.Code, tr.outcome, tr.circuit = rec.LastError, string(dag.CodeFailed), pipeline.Failed, circuitCounts
+	default:
+		rec.State, rec.LastError, tr.outcome, rec.Fingerprint = pipeline.Waiting, res.err.Error(), outcomeRetry, res.dec.Fingerprint
+		rec.NextAttemptAt, rec.Code = now.Add(backoff(rec.Attempts)), string(dag.CodeRetry)
+		rec.Reason = fmt.Sprintf("retry %d at %s after: %s", rec.Attempts+1, rec.NextAttemptAt.UTC().Format(time.RFC3339), rec.LastError)
+	}
+	tr.rec = rec
+	tr.forcedDone = res.forced && tr.outcome != outcomeRetry && tr.outcome != outcomeConflict
+	return tr
+}
+
 // apply records a finished run: the task's new record, the lease released,
 // the run's end, the snapshot updated with what was published, and the
 // processor's circuit.
 func (r *run) apply(res result) {
 	key := res.dec.Task
 	now := r.e.cfg.Now()
-	rec := res.rec
-	rec.UpdatedAt, rec.NextAttemptAt, rec.LastError, rec.Reason = now, time.Time{}, "", ""
-	outcome := res.res.State
-	switch {
-	case res.err == nil && (outcome == publish.Published || outcome == publish.UpToDate):
-		rec.State, rec.Attempts, rec.Fingerprint = outcome, 0, res.res.Version.Fingerprint
+	tr := settle(res, now, r.e.cfg.Retry.MaxAttempts, func(n int) time.Duration { return r.e.cfg.Retry.Backoff(n, r.e.cfg.Rand) }, r.e.cfg.Recheck)
+	rec, outcome := tr.rec, tr.outcome
+	if outcome == publish.Published || outcome == publish.UpToDate {
 		pk := pipeline.PartKey{Table: res.res.Version.Table, Date: key.Date}
-		if r.versions[pk].Version != res.res.Version.Version {
+		if old := r.versions[pk]; old.Version != res.res.Version.Version || old.Fingerprint != res.res.Version.Fingerprint {
 			r.changedParts = append(r.changedParts, pk)
 		}
 		r.versions[pk] = res.res.Version
-		if res.res.Version.Fingerprint != res.dec.Fingerprint {
-			r.dirty = true // an input moved since the snapshot; re-read it
-		}
-		r.circuitSuccess(key.Processor)
-	case res.err == nil && outcome == publish.Rejected:
-		rec.State, rec.Attempts, rec.Fingerprint = pipeline.Rejected, 0, res.dec.Fingerprint
-		rec.LastError = describeFailures(res.res.Outcomes)
-		rec.Reason = rec.LastError
-	case errors.Is(res.err, pipeline.ErrConflict):
-		// An input was republished while the task computed: nothing was
-		// written; re-read the snapshot and run it again on the new input.
-		rec.State, rec.Attempts, outcome = pipeline.Ready, rec.Attempts-1, "conflict"
-		rec.Reason = "an input changed while computing; runs again"
-		r.dirty = true
-	case errors.Is(res.err, pipeline.ErrUnannounced):
-		// Not a failure: no attempt counted, no circuit; the announcement
-		// changes the inputs and so ends the wait, or the safety-net
-		// re-check interval does.
-		rec.State, rec.Attempts, rec.Fingerprint, outcome = pipeline.Waiting, rec.Attempts-1, res.dec.Fingerprint, "unannounced"
-		rec.LastError, rec.NextAttemptAt = res.err.Error(), now.Add(r.e.cfg.Recheck)
-		rec.Reason = "waiting for an announcement: " + rec.LastError
-	case permanent(res.err) || rec.Attempts >= r.e.cfg.Retry.MaxAttempts:
-		rec.State, rec.Fingerprint, rec.LastError = pipeline.Failed, res.dec.Fingerprint, res.err.Error()
-		rec.Reason, outcome = rec.LastError, pipeline.Failed
-		r.circuitFailure(key.Processor, now)
-	default:
-		rec.State, rec.LastError, outcome, rec.Fingerprint = pipeline.Waiting, res.err.Error(), "retry", res.dec.Fingerprint
-		rec.NextAttemptAt = now.Add(r.e.cfg.Retry.Backoff(rec.Attempts, r.e.cfg.Rand))
-		rec.Reason = "retry scheduled after: " + rec.LastError
 	}
-	if res.forced && outcome != "retry" && outcome != "conflict" {
+	r.dirty = r.dirty || tr.replan
+	switch tr.circuit {
+	case circuitCloses:
+		r.circuitSuccess(key.Processor)
+	case circuitCounts:
+		r.circuitFailure(key.Processor, now)
+	}
+	if tr.forcedDone {
 		r.forcedDone[key] = true
 	}
 	if outcome == publish.Published {
@@ -81,10 +128,10 @@ func (r *run) apply(res result) {
 	// A publication released the task in its own transaction; every other
 	// outcome is recorded here. The loop's context may be cancelled
 	// (shutdown); this records a run that already happened, so it uses its own.
-	if outcome != publish.Published {
+	if !res.res.Released {
 		rel := pipeline.TaskRelease{Record: rec, Owner: r.e.cfg.Owner, RunID: res.runID, RunState: outcome,
 			RunError: rec.LastError, RunVersion: res.res.Version.Version, At: now}
-		if err := r.e.cfg.Store.ReleaseTask(context.Background(), rel); err != nil {
+		if err := r.release(rel); err != nil {
 			r.e.cfg.Logger.Warn("release task", "processor", key.Processor, "game_date", key.Date.String(), "err", err)
 			r.dirty = true
 		}
@@ -98,6 +145,23 @@ func (r *run) apply(res result) {
 		Duration: res.took, Table: r.e.cfg.Graph.Processor(key.Processor).Output().Name, Outcomes: res.res.Outcomes})
 	r.e.cfg.Logger.Info("task finish", "processor", key.Processor, "game_date", key.Date.String(), "state", outcome,
 		"duration_ms", res.took.Milliseconds(), "rows", res.res.Rows, "version", res.res.Version.Version)
+}
+
+// release records a run's outcome, trying again a few times, briefly, when
+// the database fails: an unreleased task stays leased to this engine until
+// its lease expires, and its run stays open until then. A lost lease is
+// final (another worker has the task).
+func (r *run) release(rel pipeline.TaskRelease) error {
+	var err error
+	for attempt := range 4 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
+		}
+		if err = r.e.cfg.Store.ReleaseTask(context.Background(), rel); err == nil || errors.Is(err, pipeline.ErrConflict) {
+			return err
+		}
+	}
+	return err
 }
 
 // observe reports the plan's summary to Config.Observe.

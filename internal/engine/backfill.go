@@ -75,7 +75,7 @@ func (e *Engine) BackfillScope(req BackfillRequest) (Scope, error) {
 		names = g.Order()
 	}
 	return Scope{From: req.From, To: req.To, Processors: g.Upstream(names...), RefreshAll: true,
-		Force: req.Mode == "all", RetryFailed: req.Mode == "failed", Only: only, Backfill: true}, nil
+		Force: req.Mode == "all", RetryFailed: req.Mode == "failed", Only: only, Backfill: true, Explicit: true}, nil
 }
 
 // with returns an engine with the same settings, its own lease owner (so
@@ -193,7 +193,7 @@ func (b *Backfiller) Run(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(5 * time.Second):
+			case <-b.e.cfg.After(5 * time.Second):
 			}
 			continue
 		}

@@ -50,7 +50,7 @@ func BenchmarkSeasonBackfill(b *testing.B) {
 				}
 			}
 		})
-		rep, err := e.Run(context.Background(), engine.Scope{From: seasonStart, To: seasonEnd, RefreshAll: true})
+		rep, err := e.Run(context.Background(), engine.Scope{From: seasonStart, To: seasonEnd, RefreshAll: true, Explicit: true})
 		if err != nil || rep.Count(pipeline.Published) != 1190 {
 			b.Fatalf("season backfill: %d published, %v", rep.Count(pipeline.Published), err)
 		}

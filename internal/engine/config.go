@@ -66,8 +66,12 @@ type Config struct {
 	// by other processes (1s); in-process publications wake it at once.
 	TriggerPoll time.Duration
 	// Owner names this process's leases (default host-pid-random).
-	Owner  string
-	Now    func() time.Time
+	Owner string
+	Now   func() time.Time
+	// After waits on the same clock as Now (default time.After): every
+	// wait of the engine — retries, deadlines, re-checks, lease renewal —
+	// goes through it, so an injected clock moves them all.
+	After  func(time.Duration) <-chan time.Time
 	Rand   *rand.Rand
 	Logger *slog.Logger
 	// Events, when set, receives every task start and finish.
@@ -115,6 +119,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.After == nil {
+		c.After = time.After
 	}
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))

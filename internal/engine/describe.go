@@ -13,6 +13,8 @@ import (
 // attempts, last error and next retry, and the output's versions with
 // lineage.
 type Explanation struct {
+	// Verdict is the task's state as status and the dashboard show it.
+	Verdict   Verdict      `json:"verdict"`
 	Decision  dag.Decision `json:"decision"`
 	Attempts  int          `json:"attempts"`
 	LastError string       `json:"last_error,omitempty"`
@@ -31,7 +33,7 @@ func (e *Engine) Describe(ctx context.Context, key pipeline.TaskKey) (Explanatio
 	if err != nil {
 		return Explanation{}, err
 	}
-	ex := Explanation{Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
+	ex := Explanation{Verdict: View(dec, rec), Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
 	if !rec.NextAttemptAt.IsZero() {
 		ex.NextRetry = &rec.NextAttemptAt
 	}

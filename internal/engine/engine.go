@@ -83,6 +83,10 @@ type Scope struct {
 	// Backfill marks the run's alerts as raised by a backfill (muted
 	// unless the notifier is told otherwise).
 	Backfill bool
+	// Explicit marks a run someone asked for (run, backfill, demo): a
+	// date's completeness deadline counts from the end of the date, not
+	// from when its schedule was recorded (dag.Snapshot.Explicit).
+	Explicit bool
 }
 
 // Report is what a Run did and where every task in scope ended.
@@ -96,17 +100,46 @@ type Report struct {
 	Outcomes map[pipeline.TaskKey][]pipeline.Outcome
 }
 
-// Explain plans the task for key against the current database without
-// running anything: its verdict, with every upstream task of the same date
-// in scope so that their states count.
-func (e *Engine) Explain(ctx context.Context, key pipeline.TaskKey) (dag.Decision, pipeline.TaskRecord, error) {
-	r := newRun(e, Scope{From: key.Date, To: key.Date, Processors: e.cfg.Graph.Upstream(key.Processor)})
+// Verdicts decides every task dated from..to against the current database
+// without running anything, exactly as the service's engine decides them:
+// the same planner over the schedule's dates (with every task a verdict
+// depends on, Graph.Reach days back), the same policy, the newest played
+// date of the whole schedule. This is the one verdict status, explain, the
+// API and the dashboard show. Decisions are in processor (graph) order,
+// then date order.
+func (e *Engine) Verdicts(ctx context.Context, from, to pipeline.Date) ([]dag.Decision, map[pipeline.TaskKey]pipeline.TaskRecord, error) {
+	r := newRun(e, Scope{From: from.AddDays(-e.cfg.Graph.Reach()), To: to})
+	r.view = true
 	if err := r.refresh(ctx); err != nil {
+		return nil, nil, err
+	}
+	if first := r.calendarFrom(); first > r.sc.From {
+		// Before the schedule's first date the service has no tasks: what
+		// is published there is read as it is.
+		r.sc.From = min(first, from)
+		r.prev = nil
+	}
+	var out []dag.Decision
+	for _, d := range r.plan().Decisions {
+		if d.Task.Date >= from && d.Task.Date <= to {
+			out = append(out, d)
+		}
+	}
+	return out, r.tasks, nil
+}
+
+// Explain is the verdict on one task (Verdicts) with its stored record.
+func (e *Engine) Explain(ctx context.Context, key pipeline.TaskKey) (dag.Decision, pipeline.TaskRecord, error) {
+	if e.cfg.Graph.Processor(key.Processor) == nil {
+		return dag.Decision{}, pipeline.TaskRecord{}, fmt.Errorf("explain %s: unknown processor: %w", key.Processor, pipeline.ErrNotFound)
+	}
+	ds, recs, err := e.Verdicts(ctx, key.Date, key.Date)
+	if err != nil {
 		return dag.Decision{}, pipeline.TaskRecord{}, err
 	}
-	for _, d := range r.plan().Decisions {
+	for _, d := range ds {
 		if d.Task == key {
-			return d, r.tasks[key], nil
+			return d, recs[key], nil
 		}
 	}
 	return dag.Decision{}, pipeline.TaskRecord{}, fmt.Errorf("explain %s %s: %w", key.Processor, key.Date, pipeline.ErrNotFound)
@@ -179,7 +212,7 @@ func (r *run) recover(ctx, book context.Context, err error) bool {
 		select {
 		case <-ctx.Done():
 			return false
-		case <-time.After(pause):
+		case <-r.e.cfg.After(pause):
 		}
 		if err = r.refresh(book); err == nil {
 			return true
@@ -266,8 +299,7 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 	if poll {
 		next = now.Add(r.e.cfg.TriggerPoll)
 	}
-	timer := time.NewTimer(max(next.Sub(now), time.Millisecond))
-	defer timer.Stop()
+	timer := r.e.cfg.After(max(next.Sub(now), time.Millisecond))
 	done := ctx.Done()
 	if len(r.running) > 0 {
 		done = nil // running tasks finish first
@@ -285,7 +317,7 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 		}
 	case <-r.e.wake:
 		return r.refresh(book)
-	case <-timer.C:
+	case <-timer:
 		if poll && !r.dirty && r.e.cfg.Now().Before(r.lastRefresh.Add(r.e.cfg.Recheck)) {
 			if fresh, err := r.newTriggers(book); err != nil || !fresh {
 				return err

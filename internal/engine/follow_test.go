@@ -75,9 +75,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // TestFollowSeesOtherProcessesWithoutTriggers: another process (its own
-// store handle on the same file) recomputes team offense, which records no
-// trigger. The following engine, idle and polling triggers, still sees it
-// at its safety-net re-check and recomputes the player summary.
+// store handle on the same file, a build with other formulas) recomputes
+// team offense, which records no trigger. The following engine, idle and
+// polling triggers, still sees it at its safety-net re-check and
+// recomputes the player summary against it.
 func TestFollowSeesOtherProcessesWithoutTriggers(t *testing.T) {
 	season := testdb.SeasonRows(t)
 	s := testdb.SQLite(t)
@@ -103,14 +104,21 @@ func TestFollowSeesOtherProcessesWithoutTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if _, err := newEngine(t, other, time.Now, func(c *engine.Config) { c.Owner = "other" }).Run(context.Background(),
+	if _, err := newEngine(t, other, time.Now, withProcessor(t, fastPace{processorNamed(nba.TeamOffense)}),
+		func(c *engine.Config) { c.Owner = "other" }).Run(context.Background(),
 		engine.Scope{From: feb3, To: feb3, Processors: []string{nba.TeamOffense}, Force: true}); err != nil {
 		t.Fatal(err)
 	}
 	if v := version(nba.TeamOffense); v != 2 {
 		t.Fatalf("team offense after the other process = version %d, want 2", v)
 	}
-	waitFor(t, "the player summary recomputed on the new team offense", func() bool { return version(nba.PlayerGame) == 2 })
+	// The follower recomputes team offense with its own formulas (version
+	// 3) and the player summary against whatever team offense is current.
+	waitFor(t, "the player summary recomputed on the new team offense", func() bool {
+		v, _ := s.CurrentVersion(context.Background(), nba.PlayerGame, feb3)
+		team := version(nba.TeamOffense)
+		return team >= 2 && inputVersion(v, nba.TeamOffense, feb3) == team
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)

@@ -68,7 +68,7 @@ func TestRollbackRestoresAndDependentsRecompute(t *testing.T) {
 			t.Errorf("team offense version after the run = %d, want the rollback (3) kept", cur.Version)
 		}
 		player, _ := s.CurrentVersion(ctx, nba.PlayerGame, feb3)
-		if got := inputVersion(player, nba.TeamOffense, feb3); got != 3 || rep.Runs[pipeline.Published] == 0 {
+		if got := inputVersion(player, nba.TeamOffense, feb3); got != 3 || rep.Runs[pipeline.Published]+rep.Runs[pipeline.UpToDate] == 0 {
 			t.Errorf("player summary read team offense version %d (runs %v), want it recomputed against the rollback (3)", got, rep.Runs)
 		}
 		if _, err := faulty.Rollback(ctx, nba.TeamOffense, feb3, 3); err == nil {

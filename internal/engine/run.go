@@ -37,6 +37,14 @@ type run struct {
 	// circuitsLoaded: the stored circuits were read at the first refresh;
 	// from then on this run's outcomes update them.
 	circuitsLoaded bool
+	// view: the run only plans (Verdicts); it reads no triggers and writes
+	// nothing.
+	view bool
+	// calFrom..calTo span the schedule's dates; newest is its newest date
+	// with a game played (auto-refresh counts back from it).
+	calFrom, calTo, newest pipeline.Date
+	// lastAbandon is when runs of dead processes were last looked for.
+	lastAbandon time.Time
 	// prev is the last plan; changedParts and changedTasks what moved since,
 	// so the next plan re-decides only what they affect.
 	prev         *dag.Plan
@@ -87,10 +95,8 @@ func (r *run) window() (pipeline.Date, pipeline.Date) {
 // refresh re-reads partition versions and task records from the database:
 // at start, on a wake-up and at the safety-net re-check.
 func (r *run) refresh(ctx context.Context) error {
-	if r.sc.Follow {
-		if err := r.follow(ctx); err != nil {
-			return err
-		}
+	if err := r.readCalendar(ctx); err != nil {
+		return err
 	}
 	from, to := r.window()
 	vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{From: from, To: to, HasRange: true})
@@ -102,7 +108,8 @@ func (r *run) refresh(ctx context.Context) error {
 	for _, v := range vs {
 		pk := pipeline.PartKey{Table: v.Table, Date: v.Date}
 		r.versions[pk] = v
-		if o, ok := old[pk]; !ok || o.Version != v.Version {
+		// A re-stamped version keeps its number and changes its fingerprint.
+		if o, ok := old[pk]; !ok || o.Version != v.Version || o.Fingerprint != v.Fingerprint {
 			r.changedParts = append(r.changedParts, pk)
 		}
 	}
@@ -119,13 +126,16 @@ func (r *run) refresh(ctx context.Context) error {
 		if r.running[rec.Key] {
 			continue
 		}
-		if o, ok := r.tasks[rec.Key]; !ok || o.UpdatedAt != rec.UpdatedAt || o.LeaseOwner != rec.LeaseOwner {
+		if o, ok := r.tasks[rec.Key]; !ok || o.UpdatedAt != rec.UpdatedAt || o.LeaseOwner != rec.LeaseOwner || !o.LeaseExpiresAt.Equal(rec.LeaseExpiresAt) {
 			r.changedTasks = append(r.changedTasks, rec.Key)
 		}
 		r.tasks[rec.Key] = rec
 	}
-	if err := r.seeTriggers(ctx); err != nil {
-		return err
+	if !r.view {
+		if err := r.seeTriggers(ctx); err != nil {
+			return err
+		}
+		r.abandonRuns(ctx)
 	}
 	// A service (Follow) re-reads circuits at every refresh; other runs
 	// read them once and then keep them up to date themselves.
@@ -138,24 +148,61 @@ func (r *run) refresh(ctx context.Context) error {
 	return nil
 }
 
-// follow sets a Follow scope to the calendar's dates. Without a calendar
-// yet, the scope is empty.
-func (r *run) follow(ctx context.Context) error {
-	from, to := pipeline.Date(1), pipeline.Date(0)
+// abandonRuns records the runs of processes that died as abandoned, at
+// most once per re-check interval: their leases have expired, so they will
+// never record an outcome themselves. Failing is logged, never fatal.
+func (r *run) abandonRuns(ctx context.Context) {
+	now := r.e.cfg.Now()
+	if now.Sub(r.lastAbandon) < r.e.cfg.Recheck {
+		return
+	}
+	r.lastAbandon = now
+	n, err := r.e.cfg.Store.AbandonRuns(ctx, now)
+	if err != nil {
+		r.e.cfg.Logger.Warn("abandon runs of dead processes", "err", err)
+		return
+	}
+	if n > 0 {
+		r.e.cfg.Logger.Info("runs of dead processes recorded as abandoned", "runs", n)
+	}
+}
+
+// readCalendar reads the schedule's dates: their span (a Follow scope
+// follows it, so that new dates join) and the newest date with a game
+// played, from which auto-refresh counts back.
+func (r *run) readCalendar(ctx context.Context) error {
+	r.calFrom, r.calTo, r.newest = 1, 0, 0
 	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
 		vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
 		if err != nil {
 			return fmt.Errorf("engine: read calendar: %w", err)
 		}
 		if len(vs) > 0 {
-			from, to = vs[0].Date, vs[len(vs)-1].Date
+			r.calFrom, r.calTo = vs[0].Date, vs[len(vs)-1].Date
 		}
+		r.newest = newestPlayed(vs)
 	}
-	if from != r.sc.From || to != r.sc.To {
-		r.sc.From, r.sc.To, r.prev = from, to, nil
+	if r.sc.Follow && (r.calFrom != r.sc.From || r.calTo != r.sc.To) {
+		r.sc.From, r.sc.To, r.prev = r.calFrom, r.calTo, nil
 	}
 	return nil
 }
+
+// newestPlayed is the newest date of the calendar's partitions with a game
+// played (final), not the last date of a schedule announced in advance;
+// 0 when no game was played yet.
+func newestPlayed(calendar []pipeline.PartitionVersion) pipeline.Date {
+	var newest pipeline.Date
+	for _, v := range calendar {
+		if v.Date > newest && v.Coverage != nil && len(v.Coverage.Games) > len(v.Coverage.NotFinal) {
+			newest = v.Date
+		}
+	}
+	return newest
+}
+
+// calendarFrom is the schedule's first date (after a refresh).
+func (r *run) calendarFrom() pipeline.Date { return r.calFrom }
 
 // seeTriggers advances past the triggers recorded so far and reports
 // whether there were new ones.
@@ -194,32 +241,19 @@ func (r *run) snapshot() dag.Snapshot {
 			open[name] = c.openTill
 		}
 	}
-	newest := r.sc.To
-	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
-		newest = newestPlayed(cal.Name, r.versions, r.sc.To)
+	// Auto-refresh counts back from the newest date with a game played,
+	// not the end of a schedule announced in advance; without one, from
+	// the end of the scope.
+	newest := r.newest
+	if newest == 0 {
+		newest = r.sc.To
 	}
 	return dag.Snapshot{
 		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors,
 		Versions: r.versions, Tasks: r.tasks, OpenCircuits: open, Newest: newest,
 		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForcedDone: r.forcedDone,
-		Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
+		Explicit: r.sc.Explicit, Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
 	}
-}
-
-// newestPlayed is the newest calendar date with a game played (final),
-// not the last date of a schedule announced in advance: auto-refresh
-// counts back from where the season is. Without one, it is fallback.
-func newestPlayed(calendar string, versions map[pipeline.PartKey]pipeline.PartitionVersion, fallback pipeline.Date) pipeline.Date {
-	var newest pipeline.Date
-	for k, v := range versions {
-		if k.Table == calendar && k.Date > newest && v.Coverage != nil && len(v.Coverage.Games) > len(v.Coverage.NotFinal) {
-			newest = k.Date
-		}
-	}
-	if newest == 0 {
-		return fallback
-	}
-	return newest
 }
 
 func (r *run) plan() dag.Plan {
@@ -265,27 +299,31 @@ func (r *run) filter(plan dag.Plan) dag.Plan {
 // processes) see why each task is where it is.
 func (r *run) save(ctx context.Context, plan dag.Plan) error {
 	var recs []pipeline.TaskRecord
+	now := r.e.cfg.Now()
 	for _, d := range plan.Decisions {
 		// Running is the claim's to record; ready lasts only until a
-		// worker is free, so writing it would cost a transaction a task.
-		// Only a change of state is written: a waiting task's reason
-		// changes with every input that publishes, and explain plans live.
+		// worker is free, so writing it would cost a transaction a task,
+		// except over a record still saying running when its lease has
+		// expired (its process died). Only a change of state is written:
+		// a waiting task's reason changes with every input that publishes,
+		// and explain plans live.
 		v := verdict{d.State, d.Reason}
-		if d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task].state == d.State {
+		rec := r.tasks[d.Task]
+		expired := rec.State == pipeline.Running && !rec.Leased(now) && !r.running[d.Task] && d.State != pipeline.Running
+		if !expired && (d.State == pipeline.Running || d.State == pipeline.Ready || r.saved[d.Task].state == d.State) {
 			continue
 		}
-		rec := r.tasks[d.Task]
 		if rec.State == d.State {
 			r.saved[d.Task] = v
 			continue
 		}
-		rec.Key, rec.State, rec.Reason = d.Task, d.State, d.Reason
+		rec.Key, rec.State, rec.Reason, rec.Code = d.Task, d.State, d.Reason, string(d.Code)
 		recs = append(recs, rec)
 	}
 	if len(recs) == 0 {
 		return nil
 	}
-	if err := r.e.cfg.Store.SaveTasks(ctx, recs, r.e.cfg.Now()); err != nil {
+	if err := r.e.cfg.Store.SaveTasks(ctx, recs, now); err != nil {
 		return err
 	}
 	for _, rec := range recs {
@@ -356,16 +394,48 @@ func (r *run) limit(proc string) int {
 // execute runs on a worker goroutine. The task is given a context that is
 // not cancelled with the loop's, so a task that started finishes (its
 // publication is one transaction either way) and the lease is released.
+// The lease is renewed while the task runs.
 func (r *run) execute(ctx context.Context, dec dag.Decision, rec pipeline.TaskRecord, runID int64, forced bool) {
 	start := time.Now()
+	stop := r.renew(dec.Task)
 	proc := r.e.cfg.Graph.Processor(dec.Task.Processor)
-	opt := publish.Options{Force: forced, Fallback: dec.Fallback, Planned: dec.Inputs,
+	base := dec.Base
+	opt := publish.Options{Force: forced, Fallback: dec.Fallback, Planned: dec.Inputs, Base: &base,
 		Release: &pipeline.TaskRelease{Record: pipeline.TaskRecord{Key: dec.Task}, Owner: r.e.cfg.Owner, RunID: runID, At: r.e.cfg.Now()}}
 	if dec.Partial {
 		opt.Missing = dec.Missing
 	}
 	res, err := r.e.cfg.Executor.Execute(context.WithoutCancel(ctx), proc, dec.Task.Date, opt)
+	stop()
 	r.results <- result{dec: dec, rec: rec, runID: runID, res: res, err: err, took: time.Since(start), forced: forced}
+}
+
+// renew extends the task's lease every third of its time to live until
+// the returned function is called, so that a task slower than the lease
+// (a warehouse query may take minutes) is not taken over while it runs.
+// A lost lease stops the renewal; the publication then fails its check.
+func (r *run) renew(key pipeline.TaskKey) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-quit:
+				return
+			case <-r.e.cfg.After(r.e.cfg.LeaseTTL / 3):
+			}
+			now := r.e.cfg.Now()
+			err := r.e.cfg.Store.RenewLease(context.Background(), key, r.e.cfg.Owner, now, now.Add(r.e.cfg.LeaseTTL))
+			if errors.Is(err, pipeline.ErrConflict) {
+				r.e.cfg.Logger.Warn("lease lost while running", "processor", key.Processor, "game_date", key.Date.String())
+				return
+			}
+			if err != nil {
+				r.e.cfg.Logger.Warn("renew lease", "processor", key.Processor, "game_date", key.Date.String(), "err", err)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }
 
 func (r *run) emit(ev Event) {

@@ -175,17 +175,9 @@ func dateQuery(r *http.Request, name string) (pipeline.Date, bool, error) {
 	return d, true, nil
 }
 
-// taskState is one task's stored state, for the partition matrix.
-type taskState struct {
-	Processor string        `json:"processor"`
-	Date      pipeline.Date `json:"game_date"`
-	State     string        `json:"state"`
-	Reason    string        `json:"reason,omitempty"`
-	Attempts  int           `json:"attempts,omitempty"`
-}
-
-// partitions lists current partition versions and the stored task states
-// in from..to (default: everything).
+// partitions lists current partition versions and the engine's verdict on
+// every task (the one status and the dashboard show) in from..to
+// (default: the schedule's dates).
 func (s *Server) partitions(w http.ResponseWriter, r *http.Request) error {
 	from, hasFrom, err := dateQuery(r, "from")
 	if err != nil {
@@ -209,21 +201,29 @@ func (s *Server) partitions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	tasks := []engine.Verdict{}
 	if !hasFrom {
-		from, to = 0, pipeline.MustDate("9999-12-31")
+		cal, err := s.cfg.Store.Partitions(r.Context(), pipeline.PartitionFilter{Table: s.cfg.Catalog.Calendar().Name})
+		if err != nil {
+			return err
+		}
+		if len(cal) > 0 {
+			from, to, hasFrom = cal[0].Date, cal[len(cal)-1].Date, true
+		}
 	}
-	recs, err := s.cfg.Store.Tasks(r.Context(), from, to)
-	if err != nil {
-		return err
-	}
-	tasks := make([]taskState, len(recs))
-	for i, rec := range recs {
-		tasks[i] = taskState{Processor: rec.Key.Processor, Date: rec.Key.Date, State: rec.State, Reason: rec.Reason, Attempts: rec.Attempts}
+	if hasFrom {
+		ds, recs, err := s.cfg.Engine.Verdicts(r.Context(), from, to)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			tasks = append(tasks, engine.View(d, recs[d.Task]))
+		}
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Status     string                      `json:"status"`
 		Partitions []pipeline.PartitionVersion `json:"partitions"`
-		Tasks      []taskState                 `json:"tasks"`
+		Tasks      []engine.Verdict            `json:"tasks"`
 	}{"ok", nonNil(parts), tasks})
 	return nil
 }

@@ -59,12 +59,36 @@ func Load(ctx context.Context, s pipeline.Store, t *pipeline.Table, rows []pipel
 			dates = append(dates, d)
 		}
 	}
+	return publish(ctx, s, t, dates, byDate, len(rows), opt.Source)
+}
+
+// LoadDates publishes exactly the partitions of t dated dates, each with
+// its rows in rows (none: an empty partition), in one transaction, like
+// Load. A row dated outside dates is ErrInvalid.
+func LoadDates(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates []pipeline.Date, rows []pipeline.Row) (Result, error) {
+	byDate := make(map[pipeline.Date][]pipeline.Row, len(dates))
+	for _, d := range dates {
+		byDate[d] = nil
+	}
+	di := t.DateIndex()
+	for _, r := range rows {
+		d, ok := r[di].(pipeline.Date)
+		if _, want := byDate[d]; !ok || !want {
+			return Result{}, fmt.Errorf("%w: %s row dated %v, outside the dates loaded", pipeline.ErrInvalid, t.Name, r[di])
+		}
+		byDate[d] = append(byDate[d], r)
+	}
+	return publish(ctx, s, t, dates, byDate, len(rows), pipeline.SourceLoad)
+}
+
+// publish versions the partitions of dates in one transaction.
+func publish(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates []pipeline.Date, byDate map[pipeline.Date][]pipeline.Row, rows int, source string) (Result, error) {
 	pubs := make([]pipeline.Publication, len(dates))
 	for i, d := range dates {
-		pubs[i] = pipeline.Publication{Table: t, Date: d, Rows: byDate[d], Source: opt.Source,
+		pubs[i] = pipeline.Publication{Table: t, Date: d, Rows: byDate[d], Source: source,
 			SkipUnchanged: true, Announce: true}
 	}
-	res := Result{Table: t.Name, Rows: len(rows), Partitions: len(dates)}
+	res := Result{Table: t.Name, Rows: rows, Partitions: len(dates)}
 	if len(pubs) == 0 {
 		return res, nil
 	}

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/statgate/statgate/internal/dataset"
@@ -127,5 +128,25 @@ func BenchmarkLoadSeason(b *testing.B) {
 			}
 			b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
+	}
+}
+
+// TestLoadDates: exactly the dates asked for are versioned, a date without
+// rows as an empty partition (Christmas Eve has no games); a row dated
+// elsewhere refuses the whole load.
+func TestLoadDates(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.SQLite(t)
+	eve, xmas := pipeline.MustDate("2022-12-24"), pipeline.MustDate("2022-12-25")
+	sched := testdb.OnDates(nba.ScheduleTable, testdb.SeasonRows(t)[nba.Schedule], xmas, xmas)
+	res, err := ingest.LoadDates(ctx, s, nba.ScheduleTable, []pipeline.Date{eve, xmas}, sched)
+	if err != nil || res.Partitions != 2 || res.NewVersions != 2 || res.Rows != len(sched) {
+		t.Fatalf("LoadDates = %+v, %v; want 2 new partitions with %d rows", res, err, len(sched))
+	}
+	if v, err := s.CurrentVersion(ctx, nba.Schedule, eve); err != nil || v.RowCount != 0 {
+		t.Errorf("Christmas Eve = %+v, %v; want an empty version", v, err)
+	}
+	if _, err := ingest.LoadDates(ctx, s, nba.ScheduleTable, []pipeline.Date{eve}, sched); !errors.Is(err, pipeline.ErrInvalid) {
+		t.Errorf("LoadDates of Christmas rows as Christmas Eve: %v, want ErrInvalid", err)
 	}
 }

@@ -94,15 +94,13 @@ func Decompress(data []byte) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-// InputSpan is the inputs of one table a publication read, for checking in
-// one range query that they are all still current.
+// InputSpan is the dates of one table a publication read.
 type InputSpan struct {
 	Table    string
 	From, To Date
-	versions map[Date]int
 }
 
-// InputSpans groups inputs by table.
+// InputSpans groups inputs by table, in the order tables first appear.
 func InputSpans(inputs []InputVersion) []InputSpan {
 	var spans []InputSpan
 	index := map[string]int{}
@@ -111,23 +109,12 @@ func InputSpans(inputs []InputVersion) []InputSpan {
 		if !ok {
 			i = len(spans)
 			index[in.Table] = i
-			spans = append(spans, InputSpan{Table: in.Table, From: in.Date, To: in.Date, versions: map[Date]int{}})
+			spans = append(spans, InputSpan{Table: in.Table, From: in.Date, To: in.Date})
 		}
 		s := &spans[i]
 		s.From, s.To = min(s.From, in.Date), max(s.To, in.Date)
-		s.versions[in.Date] = in.Version
 	}
 	return spans
-}
-
-// Check compares the versions read with the current ones (date → version).
-func (s InputSpan) Check(current map[Date]int) error {
-	for d, v := range s.versions {
-		if current[d] != v {
-			return fmt.Errorf("%w: input %s %s was version %d when read and is %d now", ErrConflict, s.Table, d, v, current[d])
-		}
-	}
-	return nil
 }
 
 // Unchanged reports whether the publication asked to leave a partition whose

@@ -39,6 +39,10 @@ type PartitionVersion struct {
 	// Fingerprint is set for computed versions (see Fingerprint).
 	Fingerprint string         `json:"input_fingerprint,omitempty"`
 	Inputs      []InputVersion `json:"inputs,omitempty"`
+	// FirstRecorded is when the partition's first version was recorded
+	// (set on current versions: Partitions and CurrentVersion). The
+	// completeness deadline of a date counts from its calendar partition's.
+	FirstRecorded time.Time `json:"first_recorded_at,omitzero"`
 }
 
 // Publication asks the store to replace one partition's rows.
@@ -79,6 +83,9 @@ type Publication struct {
 	// announcement): Rows must be what was read there in the same
 	// transaction; nothing is deleted or inserted.
 	InPlace bool
+	// Guard, set on computed publications, is what must still hold when
+	// the publication commits; otherwise it fails with ErrConflict.
+	Guard *Guard
 	// Release, when set, ends the task run that computed the rows in the
 	// same transaction. If its owner no longer holds the task's lease the
 	// whole publication fails with ErrConflict: a worker that lost its
@@ -91,6 +98,13 @@ type PublishResult struct {
 	PartitionVersion
 	// Created is false when SkipUnchanged found identical content.
 	Created bool
+	// Restamped is true when a guarded computation found the current
+	// version's content and partial flag: no version was created, and the
+	// current one now records the computation's fingerprint, processor
+	// version and lineage (its content is what these inputs give). Readers
+	// see no new version, so nothing downstream becomes stale. Its Release
+	// was recorded as up_to_date.
+	Restamped bool
 	// TriggerID is the trigger recorded with the version (0: none, or its
 	// message id was already recorded).
 	TriggerID int64
@@ -129,9 +143,11 @@ type Store interface {
 	// new versions (with lineage, history and, when asked, a trigger) in one
 	// transaction: all are published or none is. Rows are validated against
 	// the table first; an invalid row fails the whole call with ErrInvalid.
-	// A publication whose Inputs are no longer all current when it commits
-	// fails with ErrConflict: lineage always names what was visible at the
-	// moment of publication.
+	// A publication whose Guard no longer holds when it commits (its output
+	// moved from Guard.Base, or an input window holds other versions than
+	// those read) fails with ErrConflict, and so does one without a Guard
+	// whose Inputs are no longer all current: lineage always names what was
+	// visible at the moment of publication.
 	Publish(ctx context.Context, pubs []Publication) ([]PublishResult, error)
 
 	// Announce versions the rows that (a.Table, a.Date) holds now, as an
@@ -189,6 +205,16 @@ type Store interface {
 	// ErrConflict when another owner holds an unexpired lease: at most one
 	// run of a task at a time, across processes.
 	ClaimTask(ctx context.Context, key TaskKey, owner string, now, expires time.Time) (TaskRecord, int64, error)
+
+	// RenewLease extends owner's lease of key to expires; ErrConflict when
+	// owner no longer holds it (it expired and another worker took the
+	// task, or the task was released).
+	RenewLease(ctx context.Context, key TaskKey, owner string, now, expires time.Time) error
+
+	// AbandonRuns ends every run still recorded as running whose worker
+	// no longer holds its task's lease at now (the process died, or its
+	// lease ran out): state abandoned, finished now. It returns how many.
+	AbandonRuns(ctx context.Context, now time.Time) (int, error)
 
 	// ReleaseTask records a run's outcome (the task's record and the run's
 	// end) and clears the lease, provided rel.Owner still holds it;

@@ -16,6 +16,10 @@ const (
 	Stale     = "stale"
 )
 
+// RunAbandoned is the state of a run whose process died or lost its lease
+// before recording an outcome.
+const RunAbandoned = "abandoned"
+
 // TaskKey names a task: one processor for one date.
 type TaskKey struct {
 	Processor string `json:"processor"`
@@ -30,9 +34,12 @@ type PartKey struct {
 
 // TaskRecord is what the database remembers of a task between runs.
 type TaskRecord struct {
-	Key            TaskKey
-	State          string
-	Reason         string
+	Key    TaskKey
+	State  string
+	Reason string
+	// Code is the reason's code (the planner's reason codes), so that
+	// programs need not read the text.
+	Code           string
 	Attempts       int
 	NextAttemptAt  time.Time // zero: no retry pending
 	LeaseOwner     string

@@ -23,7 +23,7 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-		a.Table.Name+"/"+a.Date.String()); err != nil {
+		partitionLock(a.Table.Name, a.Date)); err != nil {
 		return pipeline.AnnounceResult{}, fmt.Errorf("postgres: announce: %w", err)
 	}
 	if a.MessageID != "" {

@@ -40,7 +40,7 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 		}
 		results[i] = res
 	}
-	if created(results) {
+	if changed(results) {
 		// Delivered at commit to every listening process (Listen).
 		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", notifyChannel, s.payload()); err != nil {
 			return nil, fmt.Errorf("postgres: notify: %w", err)
@@ -58,7 +58,7 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	// Publishers of one partition in different processes queue here, so
 	// version numbers are assigned one at a time.
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-		t.Name+"/"+p.Date.String()); err != nil {
+		partitionLock(t.Name, p.Date)); err != nil {
 		return pipeline.PublishResult{}, err
 	}
 	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
@@ -69,12 +69,20 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	case p.Unchanged(cur):
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
+	if p.Guard != nil {
+		if err := p.Guard.CheckBase(t.Name, p.Date, cur.Version); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
 	// A rollback's lineage names what the restored content was computed
 	// from, which is by design no longer current.
 	if p.Source != pipeline.SourceRollback {
-		if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
+		if err := checkInputs(ctx, tx, p); err != nil {
 			return pipeline.PublishResult{}, err
 		}
+	}
+	if p.Restamps(cur) {
+		return restamp(ctx, tx, p, cur)
 	}
 	v, err := p.Next(cur.Version, now)
 	if err != nil {
@@ -108,15 +116,16 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		t.Name, date, v.Version, v.RowCount, v.ContentHash, v.Source, v.Partial,
 		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), now, p.Coverage, p.Fingerprint)
-	b.Queue(`INSERT INTO partitions (table_name, game_date, current_version) VALUES ($1, $2, $3)
+	b.Queue(`INSERT INTO partitions (table_name, game_date, current_version, first_recorded_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
-		t.Name, date, v.Version)
-	for _, in := range p.Inputs {
-		b.Queue(`INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version)
-			VALUES ($1, $2, $3, $4, $5, $6)`, t.Name, date, v.Version, in.Table, in.Date.Time(), in.Version)
-	}
+		t.Name, date, v.Version, now)
+	queueLineage(b, t.Name, date, v.Version, p.Inputs)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return pipeline.PublishResult{}, err
+	}
+	v.FirstRecorded = now
+	if !cur.FirstRecorded.IsZero() {
+		v.FirstRecorded = cur.FirstRecorded
 	}
 	var trigID int64
 	if trig, ok := p.TriggerFor(v); ok {
@@ -135,14 +144,40 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	if err := insertEvents(ctx, tx, p.Events, v.Version, now); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	if p.Release != nil {
-		rel := *p.Release
-		rel.RunVersion = v.Version
+	if rel, ok := p.ReleaseFor(v.Version, false); ok {
 		if err := release(ctx, tx, rel); err != nil {
 			return pipeline.PublishResult{}, err
 		}
 	}
 	return pipeline.PublishResult{PartitionVersion: v, Created: true, TriggerID: trigID}, nil
+}
+
+func queueLineage(b *pgx.Batch, table string, date time.Time, version int, inputs []pipeline.InputVersion) {
+	for _, in := range inputs {
+		b.Queue(`INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version)
+			VALUES ($1, $2, $3, $4, $5, $6)`, table, date, version, in.Table, in.Date.Time(), in.Version)
+	}
+}
+
+// restamp records on the current version that the computation p, whose
+// content is the same, was made from p's inputs (PublishResult.Restamped).
+func restamp(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, cur pipeline.PartitionVersion) (pipeline.PublishResult, error) {
+	date := p.Date.Time()
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE partition_versions SET input_fingerprint = $1, processor_version = $2, build_revision = $3
+		WHERE table_name = $4 AND game_date = $5 AND version = $6`,
+		p.Fingerprint, p.ProcessorVersion, p.BuildRevision, cur.Table, date, cur.Version)
+	b.Queue(`DELETE FROM lineage WHERE table_name = $1 AND game_date = $2 AND version = $3`, cur.Table, date, cur.Version)
+	queueLineage(b, cur.Table, date, cur.Version, p.Inputs)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if rel, ok := p.ReleaseFor(cur.Version, true); ok {
+		if err := release(ctx, tx, rel); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
+	return pipeline.PublishResult{PartitionVersion: p.Restamp(cur), Restamped: true}, nil
 }
 
 // rowSource feeds COPY without building a second copy of the rows.
@@ -175,13 +210,20 @@ func nullInt(n int) any {
 	return int32(n)
 }
 
-// checkInputsCurrent fails with ErrConflict when an input version read by a
-// computation has been replaced since. FOR SHARE holds the input pointers
-// until commit, so an input cannot be replaced between check and commit.
-func checkInputsCurrent(ctx context.Context, tx pgx.Tx, inputs []pipeline.InputVersion) error {
-	for _, span := range pipeline.InputSpans(inputs) {
+// checkInputs fails with ErrConflict when the inputs the computation read
+// (or, with a guard, found absent) are no longer what the database holds:
+// one range query per input window. Every publisher of a partition holds
+// its advisory lock exclusively until commit (publishOne); the check holds
+// the window's shared, so no input can be published or replaced between
+// the check and this commit, including one that was absent.
+func checkInputs(ctx context.Context, tx pgx.Tx, p pipeline.Prepared) error {
+	for _, w := range p.InputWindows() {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || to_char(d, 'YYYY-MM-DD'), 0))
+			FROM generate_series($2::date, $3::date, interval '1 day') AS d`, w.Table, w.From.Time(), w.To.Time()); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT game_date, current_version FROM partitions
-			WHERE table_name = $1 AND game_date BETWEEN $2 AND $3 FOR SHARE`, span.Table, span.From.Time(), span.To.Time())
+			WHERE table_name = $1 AND game_date BETWEEN $2 AND $3`, w.Table, w.From.Time(), w.To.Time())
 		if err != nil {
 			return err
 		}
@@ -201,7 +243,7 @@ func checkInputsCurrent(ctx context.Context, tx pgx.Tx, inputs []pipeline.InputV
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := span.Check(current); err != nil {
+		if err := p.CheckInputs(w, current); err != nil {
 			return err
 		}
 	}
@@ -221,11 +263,17 @@ func archive(ctx context.Context, tx pgx.Tx, t *pipeline.Table, cur pipeline.Par
 	return err
 }
 
-func created(results []pipeline.PublishResult) bool {
+// changed reports whether a publication of the batch created or re-stamped
+// a version: other processes' engines re-read theirs.
+func changed(results []pipeline.PublishResult) bool {
 	for _, r := range results {
-		if r.Created {
+		if r.Created || r.Restamped {
 			return true
 		}
 	}
 	return false
 }
+
+// partitionLock is the advisory lock key text of a partition; checkInputs
+// builds the same text in SQL.
+func partitionLock(table string, d pipeline.Date) string { return table + "/" + d.String() }

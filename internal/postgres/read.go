@@ -20,7 +20,7 @@ type querier interface {
 
 const versionColumns = `pv.table_name, pv.game_date, pv.version, pv.row_count, pv.content_hash, pv.source,
 	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at,
-	pv.coverage, pv.input_fingerprint`
+	pv.coverage, pv.input_fingerprint, p.first_recorded_at`
 
 const currentJoin = ` FROM partitions p JOIN partition_versions pv
 	ON pv.table_name = p.table_name AND pv.game_date = p.game_date AND pv.version = p.current_version`
@@ -30,10 +30,14 @@ func scanVersion(row pgx.Row) (pipeline.PartitionVersion, error) {
 		v     pipeline.PartitionVersion
 		date  time.Time
 		cover string
+		first *time.Time
 	)
 	if err := row.Scan(&v.Table, &date, &v.Version, &v.RowCount, &v.ContentHash, &v.Source,
-		&v.Partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &v.CreatedAt, &cover, &v.Fingerprint); err != nil {
+		&v.Partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &v.CreatedAt, &cover, &v.Fingerprint, &first); err != nil {
 		return v, err
+	}
+	if first != nil {
+		v.FirstRecorded = first.UTC()
 	}
 	v.Date, v.CreatedAt = pipeline.DateOf(date), v.CreatedAt.UTC()
 	var err error
@@ -202,7 +206,8 @@ func (s *Store) RowCount(ctx context.Context, table string) (int64, error) {
 
 // History implements pipeline.Store.
 func (s *Store) History(ctx context.Context, table string, d pipeline.Date) ([]pipeline.PartitionVersion, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+versionColumns+` FROM partition_versions pv
+	rows, err := s.pool.Query(ctx, "SELECT "+versionColumns+` FROM partition_versions pv JOIN partitions p
+			ON p.table_name = pv.table_name AND p.game_date = pv.game_date
 		WHERE pv.table_name = $1 AND pv.game_date = $2 ORDER BY pv.version`, table, d.Time())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: history: %w", err)

@@ -25,7 +25,7 @@ func deref(t *time.Time) time.Time {
 	return t.UTC()
 }
 
-const taskColumns = `processor, game_date, state, reason, attempts, next_attempt_at, COALESCE(lease_owner, ''),
+const taskColumns = `processor, game_date, state, reason, reason_code, attempts, next_attempt_at, COALESCE(lease_owner, ''),
 	lease_expires_at, last_error, input_fingerprint, updated_at`
 
 func scanTask(row pgx.Row) (pipeline.TaskRecord, error) {
@@ -34,7 +34,7 @@ func scanTask(row pgx.Row) (pipeline.TaskRecord, error) {
 		date                   time.Time
 		next, expires, updated *time.Time
 	)
-	err := row.Scan(&r.Key.Processor, &date, &r.State, &r.Reason, &r.Attempts, &next, &r.LeaseOwner,
+	err := row.Scan(&r.Key.Processor, &date, &r.State, &r.Reason, &r.Code, &r.Attempts, &next, &r.LeaseOwner,
 		&expires, &r.LastError, &r.Fingerprint, &updated)
 	r.Key.Date, r.NextAttemptAt, r.LeaseExpiresAt, r.UpdatedAt = pipeline.DateOf(date), deref(next), deref(expires), deref(updated)
 	return r, err
@@ -67,14 +67,15 @@ func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now t
 	b := &pgx.Batch{}
 	for _, r := range recs {
 		b.Queue(`INSERT INTO tasks
-			(processor, game_date, state, reason, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			(processor, game_date, state, reason, reason_code, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (processor, game_date) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+				reason_code = excluded.reason_code,
 				attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
 				last_error = excluded.last_error, input_fingerprint = excluded.input_fingerprint,
 				updated_at = excluded.updated_at
 			WHERE tasks.lease_owner IS NULL OR tasks.lease_expires_at <= excluded.updated_at`,
-			r.Key.Processor, r.Key.Date.Time(), r.State, r.Reason, r.Attempts, nullTime(r.NextAttemptAt),
+			r.Key.Processor, r.Key.Date.Time(), r.State, r.Reason, r.Code, r.Attempts, nullTime(r.NextAttemptAt),
 			r.LastError, r.Fingerprint, now)
 	}
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
@@ -105,6 +106,12 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 	if err != nil {
 		return r, 0, fmt.Errorf("postgres: claim task: %w", err)
 	}
+	// A run still open is a previous holder's whose lease expired: it
+	// will never record an outcome.
+	if _, err := tx.Exec(ctx, `UPDATE task_runs SET state = 'abandoned', finished_at = $1
+		WHERE processor = $2 AND game_date = $3 AND finished_at IS NULL`, now, key.Processor, key.Date.Time()); err != nil {
+		return r, 0, fmt.Errorf("postgres: abandon runs: %w", err)
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
 		VALUES ($1, $2, $3, $4, 'running') RETURNING id`, key.Processor, key.Date.Time(), owner, now).Scan(&id); err != nil {
@@ -114,6 +121,32 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		return r, 0, fmt.Errorf("postgres: claim task: %w", err)
 	}
 	return r, id, nil
+}
+
+// RenewLease implements pipeline.Store.
+func (s *Store) RenewLease(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE tasks SET lease_expires_at = $1
+		WHERE processor = $2 AND game_date = $3 AND lease_owner = $4 AND lease_expires_at > $5`,
+		expires, key.Processor, key.Date.Time(), owner, now)
+	if err != nil {
+		return fmt.Errorf("postgres: renew lease: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("task %s %s: lease of %s lost: %w", key.Processor, key.Date, owner, pipeline.ErrConflict)
+	}
+	return nil
+}
+
+// AbandonRuns implements pipeline.Store.
+func (s *Store) AbandonRuns(ctx context.Context, now time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE task_runs SET state = 'abandoned', finished_at = $1
+		WHERE finished_at IS NULL AND NOT EXISTS (SELECT 1 FROM tasks t
+			WHERE t.processor = task_runs.processor AND t.game_date = task_runs.game_date
+			AND t.lease_owner = task_runs.worker AND t.lease_expires_at > $1)`, now)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: abandon runs: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // ReleaseTask implements pipeline.Store.
@@ -133,11 +166,11 @@ func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error
 // the owner lost the lease.
 func release(ctx context.Context, tx pgx.Tx, rel pipeline.TaskRelease) error {
 	r := rel.Record
-	tag, err := tx.Exec(ctx, `UPDATE tasks SET state = $1, reason = $2, attempts = $3,
+	tag, err := tx.Exec(ctx, `UPDATE tasks SET state = $1, reason = $2, reason_code = $11, attempts = $3,
 		next_attempt_at = $4, last_error = $5, input_fingerprint = $6, lease_owner = NULL, lease_expires_at = NULL,
 		updated_at = $7 WHERE processor = $8 AND game_date = $9 AND lease_owner = $10`,
 		r.State, r.Reason, r.Attempts, nullTime(r.NextAttemptAt), r.LastError, r.Fingerprint,
-		rel.At, r.Key.Processor, r.Key.Date.Time(), rel.Owner)
+		rel.At, r.Key.Processor, r.Key.Date.Time(), rel.Owner, r.Code)
 	if err != nil {
 		return fmt.Errorf("postgres: release task: %w", err)
 	}

@@ -45,6 +45,10 @@ type Options struct {
 	// Planned are the input versions the planner decided on (nil: list the
 	// current ones).
 	Planned []pipeline.InputVersion
+	// Base is the output's version the task was planned against (nil:
+	// the current version when the execution starts). The publication
+	// commits only if the output is still at it (pipeline.Guard).
+	Base *int
 	// Release, when set, ends the task's run in the publication's own
 	// transaction (see pipeline.Publication.Release); the executor fills in
 	// the published state, the fingerprint and the time.
@@ -53,6 +57,9 @@ type Options struct {
 
 // Result is what one execution did.
 type Result struct {
+	// Released is true when the publication recorded the task's release
+	// in its own transaction (Options.Release): published, or up_to_date
+	// after a re-stamp.
 	Processor string                    `json:"processor"`
 	Date      pipeline.Date             `json:"game_date"`
 	State     string                    `json:"state"`
@@ -61,6 +68,7 @@ type Result struct {
 	// Outcomes are the failed checks: critical ones made it Rejected,
 	// warnings were published alongside.
 	Outcomes []pipeline.Outcome `json:"outcomes,omitempty"`
+	Released bool               `json:"-"`
 }
 
 func (x *Executor) now() time.Time {
@@ -72,34 +80,39 @@ func (x *Executor) now() time.Time {
 
 // Execute runs one task: up_to_date when the current version was computed by
 // this processor version from exactly the input versions now visible;
-// otherwise compute, check and publish or reject.
+// otherwise compute, check and publish or reject. The publication is
+// guarded: if the output or any declared input window changed since the
+// task was planned (or, without a plan, since the execution began), it
+// fails with ErrConflict and nothing is written. A recomputation that
+// gives the current version's content and partial flag creates no
+// version (up_to_date; see pipeline.PublishResult.Restamped).
 func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline.Date, opt Options) (Result, error) {
 	res := Result{Processor: p.Name(), Date: d}
+	// Without a plan, the task is planned now, against the current version.
+	var cur pipeline.PartitionVersion
+	if opt.Base == nil {
+		var err error
+		if cur, err = x.Store.CurrentVersion(ctx, p.Name(), d); err != nil && !errors.Is(err, pipeline.ErrNotFound) {
+			return res, err
+		}
+		opt.Base = &cur.Version
+	}
 	in, err := ReadInputs(ctx, x.Store, x.Catalog, x.Cache, p, d, opt.Planned)
 	if err != nil {
 		return res, err
 	}
 	in.hide(opt.Missing)
 	fp := pipeline.Fingerprint(p.Version(), in.Versions(), opt.Missing, opt.Fallback)
-	// With a plan, the planner already found the partition out of date; the
-	// publication re-checks inside its transaction instead of a query here.
-	if !opt.Force && opt.Planned == nil {
-		cur, err := x.Store.CurrentVersion(ctx, p.Name(), d)
-		switch {
-		case errors.Is(err, pipeline.ErrNotFound):
-		case err != nil:
-			return res, err
-		case cur.Fingerprint == fp:
-			res.State, res.Version, res.Rows = UpToDate, cur, cur.RowCount
-			return res, nil
-		}
+	if !opt.Force && cur.Version > 0 && cur.Fingerprint == fp {
+		res.State, res.Version, res.Rows = UpToDate, cur, cur.RowCount
+		return res, nil
 	}
 	fallback := make(map[string]bool, len(opt.Fallback))
 	for _, g := range opt.Fallback {
 		fallback[g] = true
 	}
 	c := pipeline.Compute{Date: d, Inputs: in, FallbackGames: fallback}
-	rows, err := p.Compute(c)
+	rows, err := compute(p, c)
 	if err != nil {
 		return res, fmt.Errorf("%s %s: compute: %w", p.Name(), d, err)
 	}
@@ -128,7 +141,7 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	pub := pipeline.Publication{
 		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: len(opt.Missing) > 0,
 		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(), Fingerprint: fp,
-		Events: events, SkipSameFingerprint: !opt.Force,
+		Events: events, SkipSameFingerprint: !opt.Force, Guard: pipeline.NewGuard(*opt.Base, p.Inputs(), d),
 	}
 	if opt.Release != nil {
 		rel := *opt.Release
@@ -144,12 +157,25 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	}
 	res.State, res.Version = Published, out[0].PartitionVersion
 	if !out[0].Created {
-		// Up to date after all; the run still has to be released.
-		res.State = UpToDate
+		// Up to date after all: someone published this computation, or it
+		// gave the current content. A re-stamp released the run.
+		res.State, res.Released, res.Rows = UpToDate, out[0].Restamped && opt.Release != nil, out[0].RowCount
 		return res, nil
 	}
+	res.Released = opt.Release != nil
 	x.Cache.put(partKey{p.Name(), d}, res.Version.Version, rows)
 	return res, nil
+}
+
+// compute runs the processor, turning a panic into an error: a processor
+// bug fails its task (and is retried like any error), never the process.
+func compute(p pipeline.Processor, c pipeline.Compute) (rows []pipeline.Row, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return p.Compute(c)
 }
 
 // incompleteInput is the warning a partial publication carries (SPEC §6):

@@ -57,12 +57,20 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 	case p.Unchanged(cur):
 		return pipeline.PublishResult{PartitionVersion: cur}, nil
 	}
+	if p.Guard != nil {
+		if err := p.Guard.CheckBase(t.Name, p.Date, cur.Version); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
 	// A rollback's lineage names what the restored content was computed
 	// from, which is by design no longer current.
 	if p.Source != pipeline.SourceRollback {
-		if err := checkInputsCurrent(ctx, tx, p.Inputs); err != nil {
+		if err := checkInputs(ctx, tx, p); err != nil {
 			return pipeline.PublishResult{}, err
 		}
+	}
+	if p.Restamps(cur) {
+		return restamp(ctx, tx, p, cur)
 	}
 	v, err := p.Next(cur.Version, now)
 	if err != nil {
@@ -95,17 +103,17 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), micros(now), p.Coverage, p.Fingerprint); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO partitions (table_name, game_date, current_version)
-		VALUES (?, ?, ?) ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
-		t.Name, date, v.Version); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO partitions (table_name, game_date, current_version, first_recorded_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
+		t.Name, date, v.Version, micros(now)); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	for _, in := range p.Inputs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lineage
-			(table_name, game_date, version, input_table, input_date, input_version) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.Name, date, v.Version, in.Table, in.Date.String(), in.Version); err != nil {
-			return pipeline.PublishResult{}, err
-		}
+	v.FirstRecorded = now
+	if !cur.FirstRecorded.IsZero() {
+		v.FirstRecorded = cur.FirstRecorded
+	}
+	if err := insertLineage(ctx, tx, t.Name, date, v.Version, p.Inputs); err != nil {
+		return pipeline.PublishResult{}, err
 	}
 	var trigID int64
 	if trig, ok := p.TriggerFor(v); ok {
@@ -124,14 +132,47 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 	if err := insertEvents(ctx, tx, p.Events, v.Version, now); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	if p.Release != nil {
-		rel := *p.Release
-		rel.RunVersion = v.Version
+	if rel, ok := p.ReleaseFor(v.Version, false); ok {
 		if err := release(ctx, tx, rel); err != nil {
 			return pipeline.PublishResult{}, err
 		}
 	}
 	return pipeline.PublishResult{PartitionVersion: v, Created: true, TriggerID: trigID}, nil
+}
+
+func insertLineage(ctx context.Context, tx *txq, table, date string, version int, inputs []pipeline.InputVersion) error {
+	for _, in := range inputs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lineage
+			(table_name, game_date, version, input_table, input_date, input_version) VALUES (?, ?, ?, ?, ?, ?)`,
+			table, date, version, in.Table, in.Date.String(), in.Version); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restamp records on the current version that the computation p, whose
+// content is the same, was made from p's inputs (PublishResult.Restamped).
+func restamp(ctx context.Context, tx *txq, p pipeline.Prepared, cur pipeline.PartitionVersion) (pipeline.PublishResult, error) {
+	date := p.Date.String()
+	if _, err := tx.ExecContext(ctx, `UPDATE partition_versions SET input_fingerprint = ?, processor_version = ?,
+		build_revision = ? WHERE table_name = ? AND game_date = ? AND version = ?`,
+		p.Fingerprint, p.ProcessorVersion, p.BuildRevision, cur.Table, date, cur.Version); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM lineage WHERE table_name = ? AND game_date = ? AND version = ?`,
+		cur.Table, date, cur.Version); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if err := insertLineage(ctx, tx, cur.Table, date, cur.Version, p.Inputs); err != nil {
+		return pipeline.PublishResult{}, err
+	}
+	if rel, ok := p.ReleaseFor(cur.Version, true); ok {
+		if err := release(ctx, tx, rel); err != nil {
+			return pipeline.PublishResult{}, err
+		}
+	}
+	return pipeline.PublishResult{PartitionVersion: p.Restamp(cur), Restamped: true}, nil
 }
 
 func insertRows(ctx context.Context, tx *txq, t *pipeline.Table, rows []pipeline.Row) error {
@@ -163,12 +204,13 @@ func nullInt(n int) any {
 	return int64(n)
 }
 
-// checkInputsCurrent fails with ErrConflict when an input version read by a
-// computation has been replaced since: one range query per input table.
-func checkInputsCurrent(ctx context.Context, tx *txq, inputs []pipeline.InputVersion) error {
-	for _, span := range pipeline.InputSpans(inputs) {
+// checkInputs fails with ErrConflict when the inputs the computation read
+// (or, with a guard, found absent) are no longer what the database holds:
+// one range query per input window.
+func checkInputs(ctx context.Context, tx *txq, p pipeline.Prepared) error {
+	for _, w := range p.InputWindows() {
 		rows, err := tx.QueryContext(ctx, `SELECT game_date, current_version FROM partitions
-			WHERE table_name = ? AND game_date BETWEEN ? AND ?`, span.Table, span.From.String(), span.To.String())
+			WHERE table_name = ? AND game_date BETWEEN ? AND ?`, w.Table, w.From.String(), w.To.String())
 		if err != nil {
 			return err
 		}
@@ -190,7 +232,10 @@ func checkInputsCurrent(ctx context.Context, tx *txq, inputs []pipeline.InputVer
 			current[d] = v
 		}
 		rows.Close()
-		if err := span.Check(current); err != nil {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := p.CheckInputs(w, current); err != nil {
 			return err
 		}
 	}

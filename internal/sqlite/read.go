@@ -18,7 +18,7 @@ type querier interface {
 
 const versionColumns = `pv.table_name, pv.game_date, pv.version, pv.row_count, pv.content_hash, pv.source,
 	pv.partial, pv.processor_version, pv.build_revision, COALESCE(pv.restored_from, 0), pv.created_at,
-	pv.coverage, pv.input_fingerprint`
+	pv.coverage, pv.input_fingerprint, p.first_recorded_at`
 
 const currentJoin = ` FROM partitions p JOIN partition_versions pv
 	ON pv.table_name = p.table_name AND pv.game_date = p.game_date AND pv.version = p.current_version`
@@ -32,11 +32,13 @@ func scanVersion(sc scanner) (pipeline.PartitionVersion, error) {
 		partial int64
 		created int64
 		cover   string
+		first   sql.NullInt64
 	)
 	if err := sc.Scan(&v.Table, &date, &v.Version, &v.RowCount, &v.ContentHash, &v.Source,
-		&partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &created, &cover, &v.Fingerprint); err != nil {
+		&partial, &v.ProcessorVersion, &v.BuildRevision, &v.RestoredFrom, &created, &cover, &v.Fingerprint, &first); err != nil {
 		return v, err
 	}
+	v.FirstRecorded = timeOf(first)
 	var err error
 	if v.Coverage, err = pipeline.DecodeCoverage(cover); err != nil {
 		return v, err
@@ -220,7 +222,8 @@ func (s *Store) RowCount(ctx context.Context, table string) (int64, error) {
 
 // History implements pipeline.Store.
 func (s *Store) History(ctx context.Context, table string, d pipeline.Date) ([]pipeline.PartitionVersion, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+versionColumns+` FROM partition_versions pv
+	rows, err := s.read.QueryContext(ctx, "SELECT "+versionColumns+` FROM partition_versions pv JOIN partitions p
+			ON p.table_name = pv.table_name AND p.game_date = pv.game_date
 		WHERE pv.table_name = ? AND pv.game_date = ? ORDER BY pv.version`, table, d.String())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: history: %w", err)

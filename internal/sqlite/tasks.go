@@ -24,7 +24,7 @@ func timeOf(n sql.NullInt64) time.Time {
 	return fromMicros(n.Int64)
 }
 
-const taskColumns = `processor, game_date, state, reason, attempts, next_attempt_at, COALESCE(lease_owner, ''),
+const taskColumns = `processor, game_date, state, reason, reason_code, attempts, next_attempt_at, COALESCE(lease_owner, ''),
 	lease_expires_at, last_error, input_fingerprint, updated_at`
 
 func scanTask(sc scanner) (pipeline.TaskRecord, error) {
@@ -33,7 +33,7 @@ func scanTask(sc scanner) (pipeline.TaskRecord, error) {
 		date                   string
 		next, expires, updated sql.NullInt64
 	)
-	if err := sc.Scan(&r.Key.Processor, &date, &r.State, &r.Reason, &r.Attempts, &next, &r.LeaseOwner,
+	if err := sc.Scan(&r.Key.Processor, &date, &r.State, &r.Reason, &r.Code, &r.Attempts, &next, &r.LeaseOwner,
 		&expires, &r.LastError, &r.Fingerprint, &updated); err != nil {
 		return r, err
 	}
@@ -72,9 +72,10 @@ func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now t
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tasks
-		(processor, game_date, state, reason, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(processor, game_date, state, reason, reason_code, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (processor, game_date) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+			reason_code = excluded.reason_code,
 			attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
 			last_error = excluded.last_error, input_fingerprint = excluded.input_fingerprint,
 			updated_at = excluded.updated_at
@@ -83,7 +84,7 @@ func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now t
 		return fmt.Errorf("sqlite: save tasks: %w", err)
 	}
 	for _, r := range recs {
-		if _, err := stmt.ExecContext(ctx, r.Key.Processor, r.Key.Date.String(), r.State, r.Reason, r.Attempts,
+		if _, err := stmt.ExecContext(ctx, r.Key.Processor, r.Key.Date.String(), r.State, r.Reason, r.Code, r.Attempts,
 			nullMicros(r.NextAttemptAt), r.LastError, r.Fingerprint, micros(now), micros(now)); err != nil {
 			return fmt.Errorf("sqlite: save task %s %s: %w", r.Key.Processor, r.Key.Date, err)
 		}
@@ -114,6 +115,12 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 	if err != nil {
 		return r, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
+	// A run still open is a previous holder's whose lease expired: it
+	// will never record an outcome.
+	if _, err := q.ExecContext(ctx, `UPDATE task_runs SET state = 'abandoned', finished_at = ?
+		WHERE processor = ? AND game_date = ? AND finished_at IS NULL`, micros(now), key.Processor, key.Date.String()); err != nil {
+		return r, 0, fmt.Errorf("sqlite: abandon runs: %w", err)
+	}
 	var id int64
 	if err := q.QueryRowContext(ctx, `INSERT INTO task_runs (processor, game_date, worker, started_at, state)
 		VALUES (?, ?, ?, ?, 'running') RETURNING id`, key.Processor, key.Date.String(), owner, micros(now)).Scan(&id); err != nil {
@@ -123,6 +130,33 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		return r, 0, fmt.Errorf("sqlite: claim task: %w", err)
 	}
 	return r, id, nil
+}
+
+// RenewLease implements pipeline.Store.
+func (s *Store) RenewLease(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE tasks SET lease_expires_at = ?
+		WHERE processor = ? AND game_date = ? AND lease_owner = ? AND lease_expires_at > ?`,
+		micros(expires), key.Processor, key.Date.String(), owner, micros(now))
+	if err != nil {
+		return fmt.Errorf("sqlite: renew lease: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("task %s %s: lease of %s lost: %w", key.Processor, key.Date, owner, pipeline.ErrConflict)
+	}
+	return nil
+}
+
+// AbandonRuns implements pipeline.Store.
+func (s *Store) AbandonRuns(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE task_runs SET state = 'abandoned', finished_at = ?
+		WHERE finished_at IS NULL AND NOT EXISTS (SELECT 1 FROM tasks t
+			WHERE t.processor = task_runs.processor AND t.game_date = task_runs.game_date
+			AND t.lease_owner = task_runs.worker AND t.lease_expires_at > ?)`, micros(now), micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: abandon runs: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // ReleaseTask implements pipeline.Store.
@@ -143,10 +177,10 @@ func (s *Store) ReleaseTask(ctx context.Context, rel pipeline.TaskRelease) error
 // the owner lost the lease.
 func release(ctx context.Context, tx *txq, rel pipeline.TaskRelease) error {
 	r := rel.Record
-	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, attempts = ?,
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, reason = ?, reason_code = ?, attempts = ?,
 		next_attempt_at = ?, last_error = ?, input_fingerprint = ?, lease_owner = NULL, lease_expires_at = NULL,
 		updated_at = ? WHERE processor = ? AND game_date = ? AND lease_owner = ?`,
-		r.State, r.Reason, r.Attempts, nullMicros(r.NextAttemptAt), r.LastError, r.Fingerprint,
+		r.State, r.Reason, r.Code, r.Attempts, nullMicros(r.NextAttemptAt), r.LastError, r.Fingerprint,
 		micros(rel.At), r.Key.Processor, r.Key.Date.String(), rel.Owner)
 	if err != nil {
 		return fmt.Errorf("sqlite: release task: %w", err)

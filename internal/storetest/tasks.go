@@ -42,8 +42,9 @@ func testLeases(t *testing.T, s p.Store) {
 		t.Fatalf("ReleaseTask by b: %v", err)
 	}
 	runs, err := s.Runs(ctx, p.RunFilter{Since: t0.Add(-time.Hour), Limit: 10})
-	if err != nil || len(runs) != 2 || runs[1].ID != runB || runs[1].Version != 3 || runs[1].FinishedAt == nil || runs[0].FinishedAt != nil {
-		t.Errorf("Runs = %+v, %v; want a's run unfinished and b's finished with version 3", runs, err)
+	if err != nil || len(runs) != 2 || runs[1].ID != runB || runs[1].Version != 3 || runs[1].FinishedAt == nil ||
+		runs[0].State != p.RunAbandoned || runs[0].FinishedAt == nil || !runs[0].FinishedAt.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("Runs = %+v, %v; want a's run abandoned when b took over, and b's finished with version 3", runs, err)
 	}
 	// Another task's run, then the filters: by task, and the newest only.
 	other := p.TaskKey{Processor: nba.TeamOffense, Date: opening}
@@ -66,12 +67,60 @@ func testLeases(t *testing.T, s p.Store) {
 		t.Errorf("task after release = %+v, want published, no lease, fingerprint f, attempts 0", g)
 	}
 	next := t0.Add(time.Hour)
-	if err := s.SaveTasks(ctx, []p.TaskRecord{{Key: key, State: p.Waiting, Reason: "retry", Attempts: 3, NextAttemptAt: next, LastError: "busy"}}, t0.Add(4*time.Minute)); err != nil {
+	if err := s.SaveTasks(ctx, []p.TaskRecord{{Key: key, State: p.Waiting, Reason: "retry", Code: "retry", Attempts: 3, NextAttemptAt: next, LastError: "busy"}}, t0.Add(4*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Tasks(ctx, opening, opening)
-	if g := recordOf(got, key); g.State != p.Waiting || !g.NextAttemptAt.Equal(next) || g.Attempts != 3 || g.LastError != "busy" {
-		t.Errorf("task after SaveTasks = %+v, want waiting for a retry at %v", g, next)
+	if g := recordOf(got, key); g.State != p.Waiting || !g.NextAttemptAt.Equal(next) || g.Attempts != 3 || g.LastError != "busy" || g.Code != "retry" {
+		t.Errorf("task after SaveTasks = %+v, want waiting for a retry at %v, code retry", g, next)
+	}
+}
+
+// testRenewAndAbandon: a running task's lease is renewed while its owner
+// holds it, and not once it expired; the run of a worker that no longer
+// holds its lease is recorded as abandoned by the sweep, a live one is not.
+func testRenewAndAbandon(t *testing.T, s p.Store) {
+	ctx := context.Background()
+	live := p.TaskKey{Processor: nba.PlayerGame, Date: opening}
+	dead := p.TaskKey{Processor: nba.TeamOffense, Date: opening}
+	if _, _, err := s.ClaimTask(ctx, live, "a", t0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.ClaimTask(ctx, dead, "d", t0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RenewLease(ctx, live, "a", t0.Add(50*time.Second), t0.Add(110*time.Second)); err != nil {
+		t.Errorf("RenewLease by its owner: %v", err)
+	}
+	if err := s.RenewLease(ctx, live, "b", t0.Add(50*time.Second), t0.Add(110*time.Second)); !errors.Is(err, p.ErrConflict) {
+		t.Errorf("RenewLease by another worker: %v, want ErrConflict", err)
+	}
+	// d died: its lease ran out at t0+1m and nobody renewed it.
+	if err := s.RenewLease(ctx, dead, "d", t0.Add(90*time.Second), t0.Add(150*time.Second)); !errors.Is(err, p.ErrConflict) {
+		t.Errorf("RenewLease after the lease expired: %v, want ErrConflict", err)
+	}
+	n, err := s.AbandonRuns(ctx, t0.Add(100*time.Second))
+	if err != nil || n != 1 {
+		t.Errorf("AbandonRuns = %d, %v; want 1 (d's run)", n, err)
+	}
+	runs, err := s.Runs(ctx, p.RunFilter{Limit: 10})
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("Runs = %+v, %v", runs, err)
+	}
+	for _, r := range runs {
+		switch r.Worker {
+		case "a":
+			if r.FinishedAt != nil || r.State != p.Running {
+				t.Errorf("a's run (lease renewed to t0+110s) after the sweep at t0+100s: %+v, want still running", r)
+			}
+		case "d":
+			if r.FinishedAt == nil || r.State != p.RunAbandoned || !r.FinishedAt.Equal(t0.Add(100*time.Second)) {
+				t.Errorf("d's run after the sweep: %+v, want abandoned at t0+100s", r)
+			}
+		}
+	}
+	if n, err := s.AbandonRuns(ctx, t0.Add(100*time.Second)); err != nil || n != 0 {
+		t.Errorf("AbandonRuns again = %d, %v; want 0", n, err)
 	}
 }
 

@@ -2,15 +2,10 @@ package testdb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/postgres"
-	"github.com/statgate/statgate/internal/sqlite"
 )
 
 // WriteDirect replaces the rows of raw partition (t, d) the way an upstream
@@ -41,79 +36,15 @@ func WriteDirectDates(tb testing.TB, s pipeline.Store, t *pipeline.Table, rows [
 	}
 }
 
-func writeDirect(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates []pipeline.Date, rows []pipeline.Row) error {
-	cols := strings.Join(t.ColumnNames(), ", ")
-	switch s := s.(type) {
-	case *sqlite.Store:
-		db, err := sql.Open("sqlite", "file:"+s.Path()+"?_pragma=busy_timeout(10000)&_txlock=immediate")
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-		for _, d := range dates {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", d.String()); err != nil {
-				return err
-			}
-		}
-		ins := "INSERT INTO " + t.Name + " (" + cols + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
-		for _, r := range rows {
-			if _, err := tx.ExecContext(ctx, ins, sqliteValues(r)...); err != nil {
-				return err
-			}
-		}
-		return tx.Commit()
-	case *postgres.Store:
-		tx, err := s.Pool().Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-		for _, d := range dates {
-			if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = $1", d.Time()); err != nil {
-				return err
-			}
-		}
-		marks := make([]string, len(t.Columns))
-		for i := range marks {
-			marks[i] = fmt.Sprintf("$%d", i+1)
-		}
-		ins := "INSERT INTO " + t.Name + " (" + cols + ") VALUES (" + strings.Join(marks, ", ") + ")"
-		for _, r := range rows {
-			vals := make([]any, len(r))
-			for i, v := range r {
-				if dv, ok := v.(pipeline.Date); ok {
-					v = dv.Time()
-				}
-				vals[i] = v
-			}
-			if _, err := tx.Exec(ctx, ins, vals...); err != nil {
-				return err
-			}
-		}
-		return tx.Commit(ctx)
-	}
-	return fmt.Errorf("no direct writer for %T", s)
+// upstream is a store that can play an upstream system writing raw rows.
+type upstream interface {
+	WriteUpstream(ctx context.Context, t *pipeline.Table, dates []pipeline.Date, rows []pipeline.Row) error
 }
 
-// sqliteValues converts a row the way the SQLite store stores it.
-func sqliteValues(r pipeline.Row) []any {
-	out := make([]any, len(r))
-	for i, v := range r {
-		switch x := v.(type) {
-		case bool:
-			out[i] = map[bool]int64{false: 0, true: 1}[x]
-		case pipeline.Date:
-			out[i] = x.String()
-		case time.Time:
-			out[i] = x.UTC().Format("2006-01-02T15:04:05.000000Z")
-		default:
-			out[i] = v
-		}
+func writeDirect(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates []pipeline.Date, rows []pipeline.Row) error {
+	u, ok := s.(upstream)
+	if !ok {
+		return fmt.Errorf("no direct writer for %T", s)
 	}
-	return out
+	return u.WriteUpstream(ctx, t, dates, rows)
 }

@@ -23,10 +23,28 @@ import (
 // PostgresEnv names the variable holding the test database URL.
 const PostgresEnv = "STATGATE_TEST_POSTGRES"
 
+// Option changes how a test store is opened.
+type Option func(*options)
+
+type options struct{ now func() time.Time }
+
+// Clock makes the store record times from now instead of the wall clock,
+// so that the times it records agree with an engine's injected clock.
+func Clock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+func apply(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
 // SQLite opens a store in a new file under tb.TempDir(), closed at cleanup.
-func SQLite(tb testing.TB) *sqlite.Store {
+func SQLite(tb testing.TB, opts ...Option) *sqlite.Store {
 	tb.Helper()
-	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(tb.TempDir(), "statgate.db"), Catalog: nba.Catalog})
+	o := apply(opts)
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(tb.TempDir(), "statgate.db"), Catalog: nba.Catalog, Now: o.now})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -66,11 +84,12 @@ func NewSchema(tb testing.TB, url string) string {
 }
 
 // Postgres opens a store in a fresh schema, closed and dropped at cleanup.
-func Postgres(tb testing.TB) *postgres.Store {
+func Postgres(tb testing.TB, opts ...Option) *postgres.Store {
 	tb.Helper()
+	o := apply(opts)
 	url := PostgresURL(tb)
 	schema := NewSchema(tb, url)
-	s, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema, Catalog: nba.Catalog})
+	s, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema, Catalog: nba.Catalog, Now: o.now})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -79,7 +98,7 @@ func Postgres(tb testing.TB) *postgres.Store {
 }
 
 // Each runs fn as a subtest against every store: sqlite, then postgres.
-func Each(t *testing.T, fn func(t *testing.T, s pipeline.Store)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+func Each(t *testing.T, fn func(t *testing.T, s pipeline.Store), opts ...Option) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t, opts...)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t, opts...)) })
 }
