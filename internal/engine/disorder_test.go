@@ -320,3 +320,79 @@ func partialOrState(state string, partial bool) string {
 }
 
 var _ = strings.Contains
+
+// gated blocks its first computation until released.
+type gated struct {
+	pipeline.Processor
+	once     *sync.Once
+	computes chan struct{}
+	release  chan struct{}
+}
+
+func newGated(p pipeline.Processor) gated {
+	return gated{Processor: p, once: &sync.Once{}, computes: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g gated) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
+	g.once.Do(func() {
+		close(g.computes)
+		<-g.release
+	})
+	return g.Processor.Compute(c)
+}
+
+// TestDependentNeverReadsAStaleInput: while the player summary computes
+// against team offense version 1, a corrected box score arrives: team
+// offense version 1 is stale from then on. The player summary must not
+// be published reading it; it waits for team offense's recomputation and
+// is published against version 2.
+func TestDependentNeverReadsAStaleInput(t *testing.T) {
+	season := testdb.SeasonRows(t)
+	d := pipeline.MustDate("2022-12-11")
+	testdb.Each(t, func(t *testing.T, s pipeline.Store) {
+		ctx := context.Background()
+		testdb.LoadRaw(t, s, season, d, d)
+		clk := func() time.Time { return time.Now().Add(72 * time.Hour) }
+		scope := engine.Scope{From: d, To: d, Processors: []string{nba.TeamOffense, nba.PlayerGame}}
+		if _, err := newEngine(t, s, clk, func(c *engine.Config) { c.Owner = "b" }).Run(ctx, engine.Scope{From: d, To: d, Processors: []string{nba.TeamOffense}}); err != nil {
+			t.Fatal(err)
+		}
+		player := newGated(processorNamed(nba.PlayerGame))
+		done := make(chan error, 1)
+		go func() {
+			_, err := newEngine(t, s, clk, withProcessor(t, player), func(c *engine.Config) { c.Owner = "a" }).Run(ctx, scope)
+			done <- err
+		}()
+		<-player.computes
+		loadRows(t, s, nba.TeamBox, corrected(season, d))
+		close(player.release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		team, err := s.History(ctx, nba.TeamOffense, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		box, err := s.History(ctx, nba.TeamBox, d)
+		if err != nil || len(box) != 2 {
+			t.Fatalf("box score history = %d versions, %v; want 2", len(box), err)
+		}
+		players, err := s.History(ctx, nba.PlayerGame, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pv := range players {
+			tv := inputVersion(pv, nba.TeamOffense, d)
+			if tv < 1 || tv > len(team) {
+				t.Fatalf("player summary version %d read team offense version %d of %d", pv.Version, tv, len(team))
+			}
+			if bv := inputVersion(team[tv-1], nba.TeamBox, d); bv == 1 && pv.CreatedAt.After(box[1].CreatedAt) {
+				t.Errorf("player summary version %d, published %v, read team offense version %d, computed from box score version 1, which version 2 replaced at %v",
+					pv.Version, pv.CreatedAt.Format(time.RFC3339Nano), tv, box[1].CreatedAt.Format(time.RFC3339Nano))
+			}
+		}
+		if last := players[len(players)-1]; inputVersion(last, nba.TeamOffense, d) != len(team) || len(team) < 2 {
+			t.Errorf("the player summary's last version read team offense version %d of %d, want the newest, recomputed on the correction", inputVersion(last, nba.TeamOffense, d), len(team))
+		}
+	})
+}

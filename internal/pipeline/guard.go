@@ -149,3 +149,31 @@ func (p Prepared) Restamp(cur PartitionVersion) PartitionVersion {
 	cur.Fingerprint, cur.ProcessorVersion, cur.BuildRevision, cur.Inputs = p.Fingerprint, p.ProcessorVersion, p.BuildRevision, p.Inputs
 	return cur
 }
+
+// AnalyticsWindows are the guard's windows over analytics tables: the
+// inputs whose own inputs the commit-time check follows, transitively, to
+// make sure none of them is stale (see StaleInput).
+func (g *Guard) AnalyticsWindows(cat *Catalog) []InputWindow {
+	var out []InputWindow
+	for _, w := range g.Windows {
+		if t := cat.Table(w.Table); t != nil && t.Kind == Analytics {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// StaleInput is the conflict of a publication that read an analytics
+// partition computed from an input version replaced since: reading it
+// would publish from stale data (the planner waits for its recomputation).
+func StaleInput(table string, d Date, read, current int) error {
+	return fmt.Errorf("%w: an analytics input is stale: it was computed from %s %s version %d, which is version %d now",
+		ErrConflict, table, d, read, current)
+}
+
+// MayReplace reports whether the publication may replace a current
+// version (everything but a computation planned as a partition's first):
+// on PostgreSQL such publications hold the replacement lock exclusively,
+// the others shared, so that no version is replaced while a computation
+// checks that its inputs are not stale.
+func (p Publication) MayReplace() bool { return p.Guard == nil || p.Guard.Base > 0 }

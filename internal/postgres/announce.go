@@ -22,6 +22,9 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 		return pipeline.AnnounceResult{}, fmt.Errorf("postgres: begin announce: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if err := lockReplacements(ctx, tx, true); err != nil {
+		return pipeline.AnnounceResult{}, err
+	}
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
 		partitionLock(a.Table.Name, a.Date)); err != nil {
 		return pipeline.AnnounceResult{}, fmt.Errorf("postgres: announce: %w", err)
@@ -54,7 +57,7 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 	if err != nil {
 		return pipeline.AnnounceResult{}, err
 	}
-	res, err := s.publishOne(ctx, tx, p, s.now().UTC())
+	res, err := s.publishOne(ctx, tx, p, &pubState{now: s.now().UTC()})
 	if err != nil {
 		return pipeline.AnnounceResult{}, fmt.Errorf("postgres: announce %s %s: %w", a.Table.Name, a.Date, err)
 	}

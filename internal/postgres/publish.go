@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,10 +32,17 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 		return nil, fmt.Errorf("postgres: begin publish: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	now := s.now().UTC()
+	exclusive := false
+	for _, p := range prepared {
+		exclusive = exclusive || p.MayReplace()
+	}
+	if err := lockReplacements(ctx, tx, exclusive); err != nil {
+		return nil, err
+	}
+	st := &pubState{now: s.now().UTC()}
 	results := make([]pipeline.PublishResult, len(prepared))
 	for i, p := range prepared {
-		res, err := s.publishOne(ctx, tx, p, now)
+		res, err := s.publishOne(ctx, tx, p, st)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: publish %s %s: %w", p.Table.Name, p.Date, err)
 		}
@@ -52,9 +60,57 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 	return results, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
+// replacementLock is the advisory lock that orders replacements of
+// versions against the checks that inputs are not stale: taken first in a
+// publishing transaction, exclusively by one that may replace a version,
+// shared by computations of first versions.
+const replacementLock = "statgate/replacements"
+
+func lockReplacements(ctx context.Context, tx pgx.Tx, exclusive bool) error {
+	fn := "pg_advisory_xact_lock_shared"
+	if exclusive {
+		fn = "pg_advisory_xact_lock"
+	}
+	if _, err := tx.Exec(ctx, "SELECT "+fn+"(hashtextextended($1, 0))", replacementLock); err != nil {
+		return fmt.Errorf("postgres: replacement lock: %w", err)
+	}
+	return nil
+}
+
+// pubState is what the publications of one transaction share: the time
+// they record, and the replacement sequence (read once, moved by each
+// publication that replaces a version).
+type pubState struct {
+	now  time.Time
+	seq  int64
+	read bool
+}
+
+func (st *pubState) sequence(ctx context.Context, tx pgx.Tx) (int64, error) {
+	if !st.read {
+		if err := tx.QueryRow(ctx, "SELECT seq FROM replacements WHERE id = 1").Scan(&st.seq); err != nil {
+			return 0, fmt.Errorf("read the replacement sequence: %w", err)
+		}
+		st.read = true
+	}
+	return st.seq, nil
+}
+
+// replaced moves the sequence on: a version was replaced, so everything
+// computed from it may be stale from now on.
+func (st *pubState) replaced(ctx context.Context, tx pgx.Tx) (int64, error) {
+	if _, err := st.sequence(ctx, tx); err != nil {
+		return 0, err
+	}
+	st.seq++
+	_, err := tx.Exec(ctx, "UPDATE replacements SET seq = $1 WHERE id = 1", st.seq)
+	return st.seq, err
+}
+
+func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, st *pubState) (pipeline.PublishResult, error) {
 	t := p.Table
 	date := p.Date.Time()
+	now := st.now
 	// Publishers of one partition in different processes queue here, so
 	// version numbers are assigned one at a time.
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
@@ -74,19 +130,34 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 			return pipeline.PublishResult{}, err
 		}
 	}
+	seq, err := st.sequence(ctx, tx)
+	if err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	// A rollback's lineage names what the restored content was computed
 	// from, which is by design no longer current.
 	if p.Source != pipeline.SourceRollback {
-		if err := checkInputs(ctx, tx, p); err != nil {
+		suspect, err := s.checkInputs(ctx, tx, p, seq)
+		if err != nil {
 			return pipeline.PublishResult{}, err
+		}
+		if suspect {
+			if err := s.checkNotStale(ctx, tx, p, seq); err != nil {
+				return pipeline.PublishResult{}, err
+			}
 		}
 	}
 	if p.Restamps(cur) {
-		return restamp(ctx, tx, p, cur)
+		return restamp(ctx, tx, p, cur, seq)
 	}
 	v, err := p.Next(cur.Version, now)
 	if err != nil {
 		return pipeline.PublishResult{}, err
+	}
+	if cur.Version > 0 {
+		if seq, err = st.replaced(ctx, tx); err != nil {
+			return pipeline.PublishResult{}, err
+		}
 	}
 	if t.Kind == pipeline.Analytics && cur.Version > 0 {
 		if err := archive(ctx, tx, t, cur); err != nil {
@@ -116,9 +187,9 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		t.Name, date, v.Version, v.RowCount, v.ContentHash, v.Source, v.Partial,
 		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), now, p.Coverage, p.Fingerprint)
-	b.Queue(`INSERT INTO partitions (table_name, game_date, current_version, first_recorded_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
-		t.Name, date, v.Version, now)
+	b.Queue(`INSERT INTO partitions (table_name, game_date, current_version, first_recorded_at, verified_seq) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version, verified_seq = excluded.verified_seq`,
+		t.Name, date, v.Version, now, seq)
 	queueLineage(b, t.Name, date, v.Version, p.Inputs)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return pipeline.PublishResult{}, err
@@ -161,9 +232,10 @@ func queueLineage(b *pgx.Batch, table string, date time.Time, version int, input
 
 // restamp records on the current version that the computation p, whose
 // content is the same, was made from p's inputs (PublishResult.Restamped).
-func restamp(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, cur pipeline.PartitionVersion) (pipeline.PublishResult, error) {
+func restamp(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, cur pipeline.PartitionVersion, seq int64) (pipeline.PublishResult, error) {
 	date := p.Date.Time()
 	b := &pgx.Batch{}
+	b.Queue(`UPDATE partitions SET verified_seq = $1 WHERE table_name = $2 AND game_date = $3`, seq, cur.Table, date)
 	b.Queue(`UPDATE partition_versions SET input_fingerprint = $1, processor_version = $2, build_revision = $3
 		WHERE table_name = $4 AND game_date = $5 AND version = $6`,
 		p.Fingerprint, p.ProcessorVersion, p.BuildRevision, cur.Table, date, cur.Version)
@@ -215,39 +287,96 @@ func nullInt(n int) any {
 // one range query per input window. Every publisher of a partition holds
 // its advisory lock exclusively until commit (publishOne); the check holds
 // the window's shared, so no input can be published or replaced between
-// the check and this commit, including one that was absent.
-func checkInputs(ctx context.Context, tx pgx.Tx, p pipeline.Prepared) error {
+// the check and this commit, including one that was absent. It reports
+// whether an analytics input was last known fresh before the replacement
+// sequence seq: it may have gone stale since (checkNotStale).
+func (s *Store) checkInputs(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, seq int64) (suspect bool, err error) {
 	for _, w := range p.InputWindows() {
+		analytics := s.catalog.Table(w.Table).Kind == pipeline.Analytics
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || to_char(d, 'YYYY-MM-DD'), 0))
 			FROM generate_series($2::date, $3::date, interval '1 day') AS d`, w.Table, w.From.Time(), w.To.Time()); err != nil {
-			return err
+			return false, err
 		}
-		rows, err := tx.Query(ctx, `SELECT game_date, current_version FROM partitions
+		rows, err := tx.Query(ctx, `SELECT game_date, current_version, verified_seq FROM partitions
 			WHERE table_name = $1 AND game_date BETWEEN $2 AND $3`, w.Table, w.From.Time(), w.To.Time())
 		if err != nil {
-			return err
+			return false, err
 		}
 		current := map[pipeline.Date]int{}
 		for rows.Next() {
 			var (
-				date time.Time
-				v    int
+				date     time.Time
+				v        int
+				verified int64
 			)
-			if err := rows.Scan(&date, &v); err != nil {
+			if err := rows.Scan(&date, &v, &verified); err != nil {
 				rows.Close()
-				return err
+				return false, err
 			}
 			current[pipeline.DateOf(date)] = v
+			suspect = suspect || analytics && verified < seq
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return false, err
 		}
 		if err := p.CheckInputs(w, current); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return suspect, nil
+}
+
+// staleQuery follows the lineage of the analytics partitions a guarded
+// computation read and that were last known fresh before a replacement,
+// through computed versions (a rollback's lineage is history, not a claim
+// about its inputs), down to the raw partitions, and finds an input
+// version that has been replaced since: the partition that read it is
+// stale, and so is everything computed from it.
+const staleQuery = `WITH RECURSIVE reach(table_name, game_date, version) AS (
+	SELECT table_name, game_date, current_version FROM partitions WHERE (%s) AND verified_seq < $%d
+	UNION
+	SELECT l.input_table, l.input_date, l.input_version FROM reach r
+	JOIN partition_versions pv ON pv.table_name = r.table_name AND pv.game_date = r.game_date
+		AND pv.version = r.version AND pv.source = 'compute'
+	JOIN lineage l ON l.table_name = r.table_name AND l.game_date = r.game_date AND l.version = r.version)
+SELECT r.table_name, r.game_date, r.version, p.current_version FROM reach r
+JOIN partitions p ON p.table_name = r.table_name AND p.game_date = r.game_date
+WHERE p.current_version <> r.version LIMIT 1`
+
+// checkNotStale fails with ErrConflict when an analytics partition the
+// computation read is stale (SPEC §6: a stale input is not ready). The
+// replacement lock, held shared, keeps the answer true until commit.
+func (s *Store) checkNotStale(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, seq int64) error {
+	if p.Guard == nil {
+		return nil
+	}
+	ws := p.Guard.AnalyticsWindows(s.catalog)
+	if len(ws) == 0 {
+		return nil
+	}
+	var (
+		where []string
+		args  []any
+	)
+	for i, w := range ws {
+		where = append(where, fmt.Sprintf("(table_name = $%d AND game_date BETWEEN $%d AND $%d)", 3*i+1, 3*i+2, 3*i+3))
+		args = append(args, w.Table, w.From.Time(), w.To.Time())
+	}
+	args = append(args, seq)
+	var (
+		table         string
+		date          time.Time
+		read, current int
+	)
+	err := tx.QueryRow(ctx, fmt.Sprintf(staleQuery, strings.Join(where, " OR "), len(args)), args...).Scan(&table, &date, &read, &current)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return pipeline.StaleInput(table, pipeline.DateOf(date), read, current)
 }
 
 // archive keeps the content of the version about to be replaced, for

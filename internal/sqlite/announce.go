@@ -49,7 +49,7 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 	if err != nil {
 		return pipeline.AnnounceResult{}, err
 	}
-	res, err := s.publishOne(ctx, q, p, s.now().UTC())
+	res, err := s.publishOne(ctx, q, p, &pubState{now: s.now().UTC()})
 	if err != nil {
 		return pipeline.AnnounceResult{}, fmt.Errorf("sqlite: announce %s %s: %w", a.Table.Name, a.Date, err)
 	}

@@ -30,11 +30,11 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 		return nil, fmt.Errorf("sqlite: begin publish: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	now := s.now().UTC()
+	st := &pubState{now: s.now().UTC()}
 	results := make([]pipeline.PublishResult, len(prepared))
 	q := s.newTxq(tx)
 	for i, p := range prepared {
-		res, err := s.publishOne(ctx, q, p, now)
+		res, err := s.publishOne(ctx, q, p, st)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: publish %s %s: %w", p.Table.Name, p.Date, err)
 		}
@@ -46,9 +46,41 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 	return results, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, now time.Time) (pipeline.PublishResult, error) {
+// pubState is what the publications of one transaction share: the time
+// they record, and the replacement sequence (read once, moved by each
+// publication that replaces a version).
+type pubState struct {
+	now  time.Time
+	seq  int64
+	read bool
+}
+
+// sequence returns the replacement sequence.
+func (st *pubState) sequence(ctx context.Context, tx *txq) (int64, error) {
+	if !st.read {
+		if err := tx.QueryRowContext(ctx, "SELECT seq FROM replacements WHERE id = 1").Scan(&st.seq); err != nil {
+			return 0, fmt.Errorf("read the replacement sequence: %w", err)
+		}
+		st.read = true
+	}
+	return st.seq, nil
+}
+
+// replaced moves the sequence on: a version was replaced, so everything
+// computed from it may be stale from now on.
+func (st *pubState) replaced(ctx context.Context, tx *txq) (int64, error) {
+	if _, err := st.sequence(ctx, tx); err != nil {
+		return 0, err
+	}
+	st.seq++
+	_, err := tx.ExecContext(ctx, "UPDATE replacements SET seq = ? WHERE id = 1", st.seq)
+	return st.seq, err
+}
+
+func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, st *pubState) (pipeline.PublishResult, error) {
 	t := p.Table
 	date := p.Date.String()
+	now := st.now
 	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
 	switch {
 	case errors.Is(err, pipeline.ErrNotFound):
@@ -62,19 +94,34 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 			return pipeline.PublishResult{}, err
 		}
 	}
+	seq, err := st.sequence(ctx, tx)
+	if err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	// A rollback's lineage names what the restored content was computed
 	// from, which is by design no longer current.
 	if p.Source != pipeline.SourceRollback {
-		if err := checkInputs(ctx, tx, p); err != nil {
+		suspect, err := s.checkInputs(ctx, tx, p, seq)
+		if err != nil {
 			return pipeline.PublishResult{}, err
+		}
+		if suspect {
+			if err := s.checkNotStale(ctx, tx, p, seq); err != nil {
+				return pipeline.PublishResult{}, err
+			}
 		}
 	}
 	if p.Restamps(cur) {
-		return restamp(ctx, tx, p, cur)
+		return restamp(ctx, tx, p, cur, seq)
 	}
 	v, err := p.Next(cur.Version, now)
 	if err != nil {
 		return pipeline.PublishResult{}, err
+	}
+	if cur.Version > 0 {
+		if seq, err = st.replaced(ctx, tx); err != nil {
+			return pipeline.PublishResult{}, err
+		}
 	}
 	if t.Kind == pipeline.Analytics && cur.Version > 0 {
 		if err := archive(ctx, tx, t, cur); err != nil {
@@ -103,9 +150,10 @@ func (s *Store) publishOne(ctx context.Context, tx *txq, p pipeline.Prepared, no
 		v.ProcessorVersion, v.BuildRevision, nullInt(v.RestoredFrom), micros(now), p.Coverage, p.Fingerprint); err != nil {
 		return pipeline.PublishResult{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO partitions (table_name, game_date, current_version, first_recorded_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version`,
-		t.Name, date, v.Version, micros(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO partitions (table_name, game_date, current_version, first_recorded_at, verified_seq)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (table_name, game_date) DO UPDATE SET current_version = excluded.current_version,
+			verified_seq = excluded.verified_seq`,
+		t.Name, date, v.Version, micros(now), seq); err != nil {
 		return pipeline.PublishResult{}, err
 	}
 	v.FirstRecorded = now
@@ -153,8 +201,12 @@ func insertLineage(ctx context.Context, tx *txq, table, date string, version int
 
 // restamp records on the current version that the computation p, whose
 // content is the same, was made from p's inputs (PublishResult.Restamped).
-func restamp(ctx context.Context, tx *txq, p pipeline.Prepared, cur pipeline.PartitionVersion) (pipeline.PublishResult, error) {
+func restamp(ctx context.Context, tx *txq, p pipeline.Prepared, cur pipeline.PartitionVersion, seq int64) (pipeline.PublishResult, error) {
 	date := p.Date.String()
+	if _, err := tx.ExecContext(ctx, `UPDATE partitions SET verified_seq = ? WHERE table_name = ? AND game_date = ?`,
+		seq, cur.Table, date); err != nil {
+		return pipeline.PublishResult{}, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE partition_versions SET input_fingerprint = ?, processor_version = ?,
 		build_revision = ? WHERE table_name = ? AND game_date = ? AND version = ?`,
 		p.Fingerprint, p.ProcessorVersion, p.BuildRevision, cur.Table, date, cur.Version); err != nil {
@@ -206,40 +258,100 @@ func nullInt(n int) any {
 
 // checkInputs fails with ErrConflict when the inputs the computation read
 // (or, with a guard, found absent) are no longer what the database holds:
-// one range query per input window.
-func checkInputs(ctx context.Context, tx *txq, p pipeline.Prepared) error {
+// one range query per input window. It reports whether an analytics input
+// was last known fresh before the replacement sequence seq: it may have
+// gone stale since (checkNotStale).
+func (s *Store) checkInputs(ctx context.Context, tx *txq, p pipeline.Prepared, seq int64) (suspect bool, err error) {
 	for _, w := range p.InputWindows() {
-		rows, err := tx.QueryContext(ctx, `SELECT game_date, current_version FROM partitions
+		analytics := s.catalog.Table(w.Table).Kind == pipeline.Analytics
+		rows, err := tx.QueryContext(ctx, `SELECT game_date, current_version, verified_seq FROM partitions
 			WHERE table_name = ? AND game_date BETWEEN ? AND ?`, w.Table, w.From.String(), w.To.String())
 		if err != nil {
-			return err
+			return false, err
 		}
 		current := map[pipeline.Date]int{}
 		for rows.Next() {
 			var (
-				date string
-				v    int
+				date     string
+				v        int
+				verified int64
 			)
-			if err := rows.Scan(&date, &v); err != nil {
+			if err := rows.Scan(&date, &v, &verified); err != nil {
 				rows.Close()
-				return err
+				return false, err
 			}
 			d, err := pipeline.ParseDate(date)
 			if err != nil {
 				rows.Close()
-				return err
+				return false, err
 			}
 			current[d] = v
+			suspect = suspect || analytics && verified < seq
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return false, err
 		}
 		if err := p.CheckInputs(w, current); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return suspect, nil
+}
+
+// staleQuery follows the lineage of the analytics partitions a guarded
+// computation read, through computed versions (a rollback's lineage is
+// history, not a claim about its inputs), down to the raw partitions, and
+// finds an input version that has been replaced since: the partition
+// that read it is stale, and so is everything computed from it.
+const staleQuery = `WITH RECURSIVE reach(table_name, game_date, version) AS (
+	SELECT table_name, game_date, current_version FROM partitions WHERE (%s) AND verified_seq < ?
+	UNION
+	SELECT l.input_table, l.input_date, l.input_version FROM reach r
+	JOIN partition_versions pv ON pv.table_name = r.table_name AND pv.game_date = r.game_date
+		AND pv.version = r.version AND pv.source = 'compute'
+	JOIN lineage l ON l.table_name = r.table_name AND l.game_date = r.game_date AND l.version = r.version)
+SELECT r.table_name, r.game_date, r.version, p.current_version FROM reach r
+JOIN partitions p ON p.table_name = r.table_name AND p.game_date = r.game_date
+WHERE p.current_version <> r.version LIMIT 1`
+
+// checkNotStale fails with ErrConflict when an analytics partition the
+// computation read is stale (SPEC §6: a stale input is not ready): one
+// recursive query from the inputs last known fresh before seq. The single
+// writer keeps the answer true until commit.
+func (s *Store) checkNotStale(ctx context.Context, tx *txq, p pipeline.Prepared, seq int64) error {
+	if p.Guard == nil {
+		return nil
+	}
+	ws := p.Guard.AnalyticsWindows(s.catalog)
+	if len(ws) == 0 {
+		return nil
+	}
+	var (
+		where []string
+		args  []any
+	)
+	for _, w := range ws {
+		where = append(where, "(table_name = ? AND game_date BETWEEN ? AND ?)")
+		args = append(args, w.Table, w.From.String(), w.To.String())
+	}
+	var (
+		table, date   string
+		read, current int
+	)
+	args = append(args, seq)
+	err := tx.QueryRowContext(ctx, fmt.Sprintf(staleQuery, strings.Join(where, " OR ")), args...).Scan(&table, &date, &read, &current)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	d, err := pipeline.ParseDate(date)
+	if err != nil {
+		return err
+	}
+	return pipeline.StaleInput(table, d, read, current)
 }
 
 // archive keeps the content of the version about to be replaced, for

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReadRange", testReadRange},
 		{"OneWritePath", testOneWritePath},
 		{"Guard", testGuard},
+		{"StaleInput", testStaleInput},
 		{"Leases", testLeases},
 		{"RenewAndAbandon", testRenewAndAbandon},
 		{"ClaimRace", testClaimRace},
