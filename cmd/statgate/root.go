@@ -27,7 +27,7 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 	pf.IntVar(&c.keepVersions, "history-retention", 20, "earlier versions of each analytics partition kept for rollback (0: all)")
 	pf.StringVar(&c.alertURL, "alert-webhook", "", "Slack-compatible webhook URL for alerts (env STATGATE_ALERT_WEBHOOK)")
 	pf.BoolVar(&c.alertBackfills, "alert-backfills", false, "also alert on what backfills find (muted by default)")
-	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c), newServeCmd(c))
+	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c), newServeCmd(c), newChaosCmd(c))
 	return root
 }
 

@@ -21,7 +21,8 @@ import (
 // publications that are not computations, no other path can write them.
 func TestOneWritePath(t *testing.T) {
 	root := filepath.Join("..", "..")
-	allowed := []string{"internal/publish/publish.go", "internal/ingest/ingest.go", "internal/engine/rollback.go"}
+	allowed := []string{"internal/publish/publish.go", "internal/ingest/ingest.go", "internal/engine/rollback.go",
+		"internal/chaos/faults.go"} // the fault-injecting wrapper forwards its caller's publication
 	var analytics []string
 	for _, tb := range nba.Catalog.Tables() {
 		if tb.Kind == pipeline.Analytics {
