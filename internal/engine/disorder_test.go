@@ -233,7 +233,14 @@ func TestInterruptedTaskRunsAgain(t *testing.T) {
 		if _, _, err := s.ClaimTask(ctx, key, "dead", clk.Now(), clk.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+		if dec, _, err := e.Explain(ctx, key); err != nil || dec.State != pipeline.Running {
+			t.Errorf("explain while the dead process's lease holds: %s (%s), %v; want running", dec.State, dec.Reason, err)
+		}
 		clk.Set(clk.Now().Add(2 * time.Minute))
+		// The lease has expired: the task is not shown running any more.
+		if dec, _, err := e.Explain(ctx, key); err != nil || dec.State != pipeline.Ready || !strings.Contains(dec.Reason, "lease of dead expired") {
+			t.Errorf("explain after the dead process's lease expired: %s (%s), %v; want ready, saying the lease expired", dec.State, dec.Reason, err)
+		}
 		rep, err := e.Run(ctx, scope)
 		if err != nil {
 			t.Fatal(err)
@@ -306,20 +313,6 @@ func TestForcedRecomputationWritesNothingNew(t *testing.T) {
 		}
 	})
 }
-
-// partialOrState is how status shows a verdict: a published partial
-// partition as "partial", up_to_date as published.
-func partialOrState(state string, partial bool) string {
-	if state == pipeline.UpToDate {
-		state = pipeline.Published
-	}
-	if state == pipeline.Published && partial {
-		return "partial"
-	}
-	return state
-}
-
-var _ = strings.Contains
 
 // gated blocks its first computation until released.
 type gated struct {
