@@ -21,6 +21,10 @@ import (
 // the demo (a backfill) stays quiet.
 func TestRunAlertsThroughWebhook(t *testing.T) {
 	t.Parallel()
+	sharedDemo(t)
+	if len(demo.alerts) != 0 {
+		t.Errorf("the demo (a backfill) sent %d alerts, want none without --alert-backfills: %q", len(demo.alerts), demo.alerts)
+	}
 	var mu sync.Mutex
 	var texts []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -31,16 +35,6 @@ func TestRunAlertsThroughWebhook(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "statgate.db")
-	if code, _, errs := runCLI(t, db, "--alert-webhook", srv.URL, "demo", "--no-serve"); code != 0 {
-		t.Fatalf("demo: %s", errs)
-	}
-	mu.Lock()
-	quiet := len(texts)
-	mu.Unlock()
-	if quiet != 0 {
-		t.Errorf("the demo (a backfill) sent %d alerts, want none without --alert-backfills", quiet)
-	}
 	// A run that publishes the date partial alerts (a forced run over the
 	// demo's would publish nothing new, and so say nothing again).
 	fresh := filepath.Join(t.TempDir(), "fresh.db")

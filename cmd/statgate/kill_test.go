@@ -23,11 +23,15 @@ var (
 	binErr  error
 )
 
-// TestMain removes the binary the subprocess tests share.
+// TestMain removes the binary the subprocess tests share, and the demo's
+// database.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
+	}
+	if demo.dir != "" {
+		os.RemoveAll(demo.dir)
 	}
 	os.Exit(code)
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -95,13 +98,61 @@ func TestLoadUsageErrors(t *testing.T) {
 	}
 }
 
+// demo is one `statgate --json demo --no-serve` of the season, with alerts
+// sent to a webhook on loopback, shared by the tests that need a demo (it
+// takes minutes under the race detector): its exit status, output and
+// alerts, and its database, which tests copy before changing it.
+var demo struct {
+	once      sync.Once
+	dir       string
+	code      int
+	out, errs string
+	alerts    []string
+}
+
+// sharedDemo runs the demo once and returns a copy of its database for t.
+func sharedDemo(t *testing.T) string {
+	t.Helper()
+	demo.once.Do(func() {
+		var mu sync.Mutex
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var m map[string]string
+			_ = json.NewDecoder(r.Body).Decode(&m)
+			mu.Lock()
+			defer mu.Unlock()
+			demo.alerts = append(demo.alerts, m["kind"]+": "+m["text"])
+		}))
+		defer srv.Close()
+		var err error
+		if demo.dir, err = os.MkdirTemp("", "statgate-demo-"); err != nil {
+			demo.code, demo.errs = -1, err.Error()
+			return
+		}
+		demo.code, demo.out, demo.errs = runCLI(t, filepath.Join(demo.dir, "statgate.db"), "--json", "--alert-webhook", srv.URL, "demo", "--no-serve")
+	})
+	if demo.code != 0 {
+		t.Fatalf("demo: exit %d: %s", demo.code, demo.errs)
+	}
+	db := filepath.Join(t.TempDir(), "statgate.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		data, err := os.ReadFile(filepath.Join(demo.dir, "statgate.db"+suffix))
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(db+suffix, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
 func TestDemoLoadsTheSeason(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "statgate.db")
-	code, out, errs := runCLI(t, db, "--json", "demo", "--no-serve")
-	if code != 0 {
-		t.Fatalf("demo: exit %d: %s", code, errs)
-	}
+	sharedDemo(t)
+	out := demo.out
 	var sum demoSummary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("demo --json: %v in %q", err, out)
@@ -208,10 +259,7 @@ func TestGraphFormats(t *testing.T) {
 // nothing to do, status draws the matrix and explain names the inputs.
 func TestBackfillStatusExplain(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "statgate.db")
-	if code, _, errs := runCLI(t, db, "demo", "--no-serve"); code != 0 {
-		t.Fatalf("demo: %s", errs)
-	}
+	db := sharedDemo(t)
 	code, out, errs := runCLI(t, db, "backfill", "--from", "2023-02-01", "--to", "2023-02-05", "--mode", "all", "--dry-run")
 	// Recomputing everything starts the five dates' team tasks and the
 	// first upcoming team context; the other 14 wait for their upstream.

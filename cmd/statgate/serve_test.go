@@ -35,12 +35,23 @@ type server struct {
 func startServe(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	sv := launch(t, cmd, func() string { return stderr.String() })
+	sv.stderr = stderr
+	return sv
+}
+
+// launch starts a serve command whose stderr is already set, waits for
+// the URL it prints and kills it at cleanup if it still runs. logs reads
+// its log when it never says where it listens.
+func launch(t *testing.T, cmd *exec.Cmd, logs func() string) *server {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv := &server{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan error, 1)}
-	cmd.Stderr = sv.stderr
+	sv := &server{cmd: cmd, exited: make(chan error, 1)}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +68,7 @@ func startServe(t *testing.T, bin string, args ...string) *server {
 	}()
 	if sv.url == "" {
 		cmd.Process.Kill()
-		t.Fatalf("serve never said where it listens:\n%s", sv.stderr)
+		t.Fatalf("serve never said where it listens:\n%s", tail(logs()))
 	}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
