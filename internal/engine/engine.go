@@ -113,7 +113,7 @@ func (e *Engine) Verdicts(ctx context.Context, from, to pipeline.Date) ([]dag.De
 	if err := r.refresh(ctx); err != nil {
 		return nil, nil, err
 	}
-	if first := r.calendarFrom(); first > r.sc.From {
+	if first := r.calFrom; first > r.sc.From {
 		// Before the schedule's first date the service has no tasks: what
 		// is published there is read as it is.
 		r.sc.From = min(first, from)

@@ -171,6 +171,7 @@ func (r *run) abandonRuns(ctx context.Context) {
 // follows it, so that new dates join) and the newest date with a game
 // played, from which auto-refresh counts back.
 func (r *run) readCalendar(ctx context.Context) error {
+	was := r.newest
 	r.calFrom, r.calTo, r.newest = 1, 0, 0
 	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
 		vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
@@ -181,6 +182,9 @@ func (r *run) readCalendar(ctx context.Context) error {
 			r.calFrom, r.calTo = vs[0].Date, vs[len(vs)-1].Date
 		}
 		r.newest = newestPlayed(vs)
+	}
+	if r.newest != was {
+		r.prev = nil // which dates auto-refresh covers has moved: plan afresh
 	}
 	if r.sc.Follow && (r.calFrom != r.sc.From || r.calTo != r.sc.To) {
 		r.sc.From, r.sc.To, r.prev = r.calFrom, r.calTo, nil
@@ -200,9 +204,6 @@ func newestPlayed(calendar []pipeline.PartitionVersion) pipeline.Date {
 	}
 	return newest
 }
-
-// calendarFrom is the schedule's first date (after a refresh).
-func (r *run) calendarFrom() pipeline.Date { return r.calFrom }
 
 // seeTriggers advances past the triggers recorded so far and reports
 // whether there were new ones.
