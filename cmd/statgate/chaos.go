@@ -21,7 +21,7 @@ type chaosSummary struct {
 	Instances   int            `json:"instances"`
 	Database    string         `json:"database"`
 	Violations  map[int]int    `json:"violations_by_invariant"`
-	Failed      []chaos.Result `json:"failed,omitempty"`
+	Results     []chaos.Result `json:"results"`
 	PerMinute   float64        `json:"scenarios_per_minute"`
 	ElapsedSecs float64        `json:"elapsed_seconds"`
 }
@@ -73,9 +73,7 @@ Scenario i uses seed N+i, so --seed N --scenarios 1 replays one.`,
 					for _, v := range res.Violations {
 						sum.Violations[v.Invariant]++
 					}
-					if len(res.Violations) > 0 {
-						sum.Failed = append(sum.Failed, res)
-					}
+					sum.Results = append(sum.Results, res)
 					if !c.jsonOut {
 						c.printChaosResult(res)
 					}
@@ -95,7 +93,7 @@ Scenario i uses seed N+i, so --seed N --scenarios 1 replays one.`,
 			} else {
 				c.printChaosSummary(sum)
 			}
-			if len(sum.Failed) > 0 {
+			if len(sum.Violations) > 0 {
 				return errViolations
 			}
 			return nil
@@ -134,7 +132,7 @@ func (c *cli) printChaosResult(res chaos.Result) {
 
 func (c *cli) printChaosSummary(sum chaosSummary) {
 	c.printf("%d scenarios in %.1f s (%.1f a minute): ", sum.Scenarios, sum.ElapsedSecs, sum.PerMinute)
-	if len(sum.Failed) == 0 {
+	if len(sum.Violations) == 0 {
 		c.printf("0 violations\n")
 		return
 	}
@@ -143,8 +141,10 @@ func (c *cli) printChaosSummary(sum chaosSummary) {
 		kinds = append(kinds, fmt.Sprintf("invariant %d: %d", inv, sum.Violations[inv]))
 	}
 	var seeds []string
-	for _, r := range sum.Failed {
-		seeds = append(seeds, fmt.Sprint(r.Seed))
+	for _, r := range sum.Results {
+		if len(r.Violations) > 0 {
+			seeds = append(seeds, fmt.Sprint(r.Seed))
+		}
 	}
-	c.printf("%d scenarios broke invariants (%s); seeds %s\n", len(sum.Failed), strings.Join(kinds, ", "), strings.Join(seeds, " "))
+	c.printf("%d scenarios broke invariants (%s); seeds %s\n", len(seeds), strings.Join(kinds, ", "), strings.Join(seeds, " "))
 }

@@ -286,3 +286,20 @@ func TestBackfillStatusExplain(t *testing.T) {
 		t.Errorf("explain of a partial date: exit %d, %q; want the missing game named", code, out)
 	}
 }
+
+// TestChaosCommand: one seeded scenario through the command, as JSON; a
+// zero scenario count is a usage error.
+func TestChaosCommand(t *testing.T) {
+	t.Parallel()
+	code, out, errs := runCLI(t, "", "--json", "chaos", "--seed", "3", "--scenarios", "1")
+	var sum chaosSummary
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil {
+		t.Fatalf("chaos --json: exit %d (%s): %s", code, errs, out)
+	}
+	if len(sum.Results) != 1 || sum.Results[0].Seed != 3 || sum.Results[0].Deliveries == 0 || len(sum.Violations) != 0 {
+		t.Errorf("chaos --seed 3 --scenarios 1 = %+v, want one scenario of seed 3 with deliveries and no violations", sum)
+	}
+	if code, _, _ := runCLI(t, "", "chaos", "--scenarios", "0"); code != 2 {
+		t.Errorf("chaos --scenarios 0: exit %d, want 2", code)
+	}
+}

@@ -51,9 +51,11 @@ type Result struct {
 	Faults     int           `json:"faults_injected"`
 	Runs       int           `json:"runs"`
 	// Simulated is how much scenario time passed; Elapsed the real time.
-	Simulated  time.Duration `json:"simulated_ns"`
-	Elapsed    time.Duration `json:"elapsed_ns"`
-	Violations []Violation   `json:"violations,omitempty"`
+	Simulated      time.Duration `json:"-"`
+	Elapsed        time.Duration `json:"-"`
+	SimulatedHours float64       `json:"simulated_hours"`
+	ElapsedSeconds float64       `json:"elapsed_seconds"`
+	Violations     []Violation   `json:"violations,omitempty"`
 	// Trace is the scenario's log (deliveries, faults, kills), given
 	// when an invariant broke, so that the seed can be replayed with the
 	// events in view.
@@ -184,6 +186,7 @@ func RunScenario(ctx context.Context, sc *Scenario, opts Options) (Result, error
 	}
 	res.Kills, res.Runs, res.Faults = r.kills, r.watch.runs, r.faults
 	res.Simulated, res.Elapsed = r.clock.Peek().Sub(t0), time.Since(start)
+	res.SimulatedHours, res.ElapsedSeconds = res.Simulated.Hours(), res.Elapsed.Seconds()
 	if len(res.Violations) > 0 {
 		res.Trace = r.trace
 	}
