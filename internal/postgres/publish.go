@@ -86,6 +86,34 @@ type pubState struct {
 	read bool
 }
 
+// lockAndRead takes the partition's advisory lock and reads its current
+// version (ErrNotFound when there is none) and, the first time, the
+// replacement sequence, in one batch.
+func (st *pubState) lockAndRead(ctx context.Context, tx pgx.Tx, table string, d pipeline.Date) (pipeline.PartitionVersion, error) {
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", partitionLock(table, d))
+	b.Queue("SELECT "+versionColumns+currentJoin+" WHERE p.table_name = $1 AND p.game_date = $2", table, d.Time())
+	if !st.read {
+		b.Queue("SELECT seq FROM replacements WHERE id = 1")
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return pipeline.PartitionVersion{}, err
+	}
+	cur, err := scanVersion(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = fmt.Errorf("partition %s %s: %w", table, d, pipeline.ErrNotFound)
+	}
+	if !st.read {
+		if serr := br.QueryRow().Scan(&st.seq); serr != nil {
+			return cur, fmt.Errorf("read the replacement sequence: %w", serr)
+		}
+		st.read = true
+	}
+	return cur, err
+}
+
 func (st *pubState) sequence(ctx context.Context, tx pgx.Tx) (int64, error) {
 	if !st.read {
 		if err := tx.QueryRow(ctx, "SELECT seq FROM replacements WHERE id = 1").Scan(&st.seq); err != nil {
@@ -112,12 +140,9 @@ func (s *Store) publishOne(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, 
 	date := p.Date.Time()
 	now := st.now
 	// Publishers of one partition in different processes queue here, so
-	// version numbers are assigned one at a time.
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-		partitionLock(t.Name, p.Date)); err != nil {
-		return pipeline.PublishResult{}, err
-	}
-	cur, err := currentVersion(ctx, tx, t.Name, p.Date)
+	// version numbers are assigned one at a time. The lock, the current
+	// version and the replacement sequence go in one round trip.
+	cur, err := st.lockAndRead(ctx, tx, t.Name, p.Date)
 	switch {
 	case errors.Is(err, pipeline.ErrNotFound):
 	case err != nil:
@@ -283,24 +308,59 @@ func nullInt(n int) any {
 }
 
 // checkInputs fails with ErrConflict when the inputs the computation read
-// (or, with a guard, found absent) are no longer what the database holds:
-// one range query per input window. Every publisher of a partition holds
-// its advisory lock exclusively until commit (publishOne); the check holds
-// the window's shared, so no input can be published or replaced between
-// the check and this commit, including one that was absent. It reports
-// whether an analytics input was last known fresh before the replacement
-// sequence seq: it may have gone stale since (checkNotStale).
+// (or, with a guard, found absent) are no longer what the database holds,
+// in one round trip for every window. It reports whether an analytics
+// input was last known fresh before the replacement sequence seq: it may
+// have gone stale since (checkNotStale).
+//
+// What keeps the answer true until commit: every publication that may
+// replace a version holds the replacement lock exclusively, and this one
+// holds it shared, so no input can be replaced meanwhile, nor a raw
+// partition appear (raw partitions come from loads and announcements).
+// Only a computed partition's first version can appear concurrently; for
+// the dates of analytics windows that hold none, this takes the
+// partition's advisory lock shared (its publisher holds it exclusively)
+// and reads those windows again.
 func (s *Store) checkInputs(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, seq int64) (suspect bool, err error) {
-	for _, w := range p.InputWindows() {
-		analytics := s.catalog.Table(w.Table).Kind == pipeline.Analytics
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || to_char(d, 'YYYY-MM-DD'), 0))
-			FROM generate_series($2::date, $3::date, interval '1 day') AS d`, w.Table, w.From.Time(), w.To.Time()); err != nil {
-			return false, err
+	ws := p.InputWindows()
+	if len(ws) == 0 {
+		return false, nil
+	}
+	absent, suspect, err := s.readWindows(ctx, tx, p, ws, seq)
+	if err != nil || len(absent) == 0 {
+		return suspect, err
+	}
+	var keys []string
+	var again []pipeline.InputWindow
+	for _, w := range absent {
+		for d := w.From; d <= w.To; d++ {
+			keys = append(keys, partitionLock(w.Table, d))
 		}
-		rows, err := tx.Query(ctx, `SELECT game_date, current_version, verified_seq FROM partitions
+		again = append(again, pipeline.InputWindow{Table: w.Table, From: w.From, To: w.To})
+	}
+	if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock_shared(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k`, keys); err != nil {
+		return false, err
+	}
+	_, more, err := s.readWindows(ctx, tx, p, again, seq)
+	return suspect || more, err
+}
+
+// readWindows reads the current partitions of windows in one batch and
+// checks each against what the computation read; it returns, as windows
+// of one date each, the dates of analytics windows that hold no partition.
+func (s *Store) readWindows(ctx context.Context, tx pgx.Tx, p pipeline.Prepared, ws []pipeline.InputWindow, seq int64) (absent []pipeline.InputWindow, suspect bool, err error) {
+	b := &pgx.Batch{}
+	for _, w := range ws {
+		b.Queue(`SELECT game_date, current_version, verified_seq FROM partitions
 			WHERE table_name = $1 AND game_date BETWEEN $2 AND $3`, w.Table, w.From.Time(), w.To.Time())
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	for _, w := range ws {
+		analytics := s.catalog.Table(w.Table).Kind == pipeline.Analytics
+		rows, err := br.Query()
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
 		current := map[pipeline.Date]int{}
 		for rows.Next() {
@@ -311,20 +371,27 @@ func (s *Store) checkInputs(ctx context.Context, tx pgx.Tx, p pipeline.Prepared,
 			)
 			if err := rows.Scan(&date, &v, &verified); err != nil {
 				rows.Close()
-				return false, err
+				return nil, false, err
 			}
 			current[pipeline.DateOf(date)] = v
 			suspect = suspect || analytics && verified < seq
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return false, err
+			return nil, false, err
 		}
 		if err := p.CheckInputs(w, current); err != nil {
-			return false, err
+			return nil, false, err
+		}
+		if analytics && p.Guard != nil {
+			for d := w.From; d <= w.To; d++ {
+				if _, ok := current[d]; !ok {
+					absent = append(absent, pipeline.InputWindow{Table: w.Table, From: d, To: d})
+				}
+			}
 		}
 	}
-	return suspect, nil
+	return absent, suspect, nil
 }
 
 // staleQuery follows the lineage of the analytics partitions a guarded
