@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -23,4 +24,37 @@ func TestRetention(t *testing.T) {
 	}
 	defer s.Close()
 	storetest.CheckRetention(t, s)
+}
+
+// TestPathIsTheFileNamed: a database path holding '#', '?' or '%' (a test
+// named "sqlite#01" has one in its directory) opens the file of that very
+// name. Read as a URI, "dir#1/x.db" was the file "dir", shared by
+// every database whose path began alike.
+func TestPathIsTheFileNamed(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, name := range []string{"a#1", "a#2", "b?x=1", "c%41"} {
+		path := filepath.Join(dir, name, "statgate.db")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s, err := sqlite.Open(ctx, sqlite.Config{Path: path, Catalog: nba.Catalog})
+		if err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		if got, err := s.Partitions(ctx, pipeline.PartitionFilter{}); err != nil || len(got) != 0 {
+			t.Errorf("%s: a new database holds %d partitions (%v), want none", name, len(got), err)
+		}
+		sched := nba.ScheduleTable
+		if _, err := s.Publish(ctx, []pipeline.Publication{{Table: sched, Date: pipeline.MustDate("2022-12-24"), Source: pipeline.SourceLoad}}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the database file was not created where named: %v", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
+		t.Errorf("%d entries in the directory, want the 4 named ones", len(entries))
+	}
 }
