@@ -27,7 +27,7 @@ func TestIncrementalPlanEqualsFullPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for seed := range 3 {
+	for seed := range 6 {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(uint64(seed), 7))
 			var arrivals []pipeline.PartitionVersion
@@ -49,6 +49,15 @@ func TestIncrementalPlanEqualsFullPlan(t *testing.T) {
 				Now: time.Date(2023, 2, 12, 12, 0, 0, 0, time.UTC), From: from, To: to,
 				Versions: map[pipeline.PartKey]pipeline.PartitionVersion{}, Tasks: map[pipeline.TaskKey]pipeline.TaskRecord{},
 				Newest: to,
+			}
+			if seed >= 3 {
+				// Tasks only on the dates the schedule lists, with a
+				// gap: one of them is left out.
+				for d := from; d <= to; d++ {
+					if d != from.AddDays(seed) {
+						snap.Dates = append(snap.Dates, d)
+					}
+				}
 			}
 			var prev *dag.Plan
 			steps := 0
@@ -87,7 +96,15 @@ func TestIncrementalPlanEqualsFullPlan(t *testing.T) {
 					t.Fatal("the simulated backfill did not settle")
 				}
 			}
+			if want := (to - from + 1) * 5; snap.Dates != nil {
+				if got := len(prev.Decisions); got != int(want)-5 {
+					t.Errorf("%d decisions over %d listed dates, want %d", got, len(snap.Dates), int(want)-5)
+				}
+			}
 			for _, d := range prev.Decisions {
+				if snap.Dates != nil && d.Task.Date == from.AddDays(seed) {
+					t.Errorf("%s %s has a decision, but the date is not listed", d.Task.Processor, d.Task.Date)
+				}
 				if d.State != pipeline.Published {
 					t.Errorf("after settling: %s %s %s (%s), want published", d.Task.Processor, d.Task.Date, d.State, d.Reason)
 				}

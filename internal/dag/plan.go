@@ -48,19 +48,85 @@ type Plan struct {
 	// by time alone (zero: none).
 	Wake time.Time
 
-	from    pipeline.Date
-	days    int
+	days    days
 	procPos map[string]int
+}
+
+// days lays out the dates in scope: every date of from..from+n-1, or, when
+// the scope lists its dates, those only.
+type days struct {
+	from  pipeline.Date
+	n     int
+	dates []pipeline.Date // nil: every date
+	slot  []int32         // by date - from: the date's position, or -1
+}
+
+func newDays(snap Snapshot) days {
+	if snap.Dates == nil {
+		return days{from: snap.From, n: max(int(snap.To-snap.From+1), 0)}
+	}
+	x := days{from: snap.From}
+	if snap.To >= snap.From {
+		x.slot = make([]int32, int(snap.To-snap.From+1))
+		for i := range x.slot {
+			x.slot[i] = -1
+		}
+	}
+	for _, d := range snap.Dates {
+		if d >= snap.From && d <= snap.To && x.slot[d-snap.From] < 0 {
+			x.slot[d-snap.From] = int32(len(x.dates))
+			x.dates = append(x.dates, d)
+		}
+	}
+	x.n = len(x.dates)
+	if x.dates == nil {
+		x.dates = []pipeline.Date{}
+	}
+	return x
+}
+
+// at is the date at position i.
+func (x *days) at(i int) pipeline.Date {
+	if x.dates == nil {
+		return x.from.AddDays(i)
+	}
+	return x.dates[i]
+}
+
+// index is the position of date d, or -1 when it is not in scope.
+func (x *days) index(d pipeline.Date) int {
+	i := int(d - x.from)
+	switch {
+	case d < x.from:
+		return -1
+	case x.dates == nil:
+		if i >= x.n {
+			return -1
+		}
+		return i
+	case i >= len(x.slot):
+		return -1
+	}
+	return int(x.slot[i])
+}
+
+// same reports whether two layouts place every date alike.
+func (x *days) same(y *days) bool {
+	return x.from == y.from && x.n == y.n && (x.dates == nil) == (y.dates == nil) && slices.Equal(x.dates, y.dates)
 }
 
 // Index returns the position of a task's decision in Decisions, or -1 when
 // the task is not in scope.
 func (p *Plan) Index(k pipeline.TaskKey) int {
 	pi, ok := p.procPos[k.Processor]
-	if !ok || k.Date < p.from || int(k.Date-p.from) >= p.days {
+	if !ok {
 		return -1
 	}
-	return pi*p.days + int(k.Date-p.from)
+	i := p.days.index(k.Date)
+	if i < 0 {
+		return -1
+	}
+	return pi*p.days.n + i
 }
 
 // Decide plans every task in scope. It reads only the snapshot and the graph.
@@ -77,22 +143,22 @@ func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 			pl.procs = append(pl.procs, name)
 		}
 	}
-	pl.days = max(int(snap.To-snap.From+1), 0)
-	plan := Plan{from: snap.From, days: pl.days, procPos: pl.procPos}
-	inc := pl.incremental(len(pl.procs) * pl.days)
+	pl.days = newDays(snap)
+	plan := Plan{days: pl.days, procPos: pl.procPos}
+	inc := pl.incremental(len(pl.procs) * pl.days.n)
 	if inc != nil {
 		// The previous plan's storage is reused: unchanged decisions stay
 		// where they are, which keeps re-planning after every run cheap.
 		plan.Decisions = snap.Prev.Decisions
 	} else {
-		plan.Decisions = make([]Decision, len(pl.procs)*pl.days)
+		plan.Decisions = make([]Decision, len(pl.procs)*pl.days.n)
 	}
 	pl.decided = plan.Decisions
 	for pi, name := range pl.procs {
 		out := g.procs[name].Output().Name
-		for i := range pl.days {
-			pos := pi*pl.days + i
-			d := snap.From.AddDays(i)
+		for i := range pl.days.n {
+			pos := pi*pl.days.n + i
+			d := pl.days.at(i)
 			if inc == nil {
 				plan.Decisions[pos] = pl.decide(g.procs[name], d)
 			} else if inc.dirty[pos] {
@@ -146,17 +212,21 @@ type planner struct {
 	heights map[string]int
 	procs   []string       // processors in scope, in topological order
 	procPos map[string]int // their index in procs
-	days    int
+	days    days
 	decided []Decision // by position; filled in order
 }
 
 // pos is the position of a task in scope, or -1.
 func (p *planner) pos(proc string, d pipeline.Date) int {
 	pi, ok := p.procPos[proc]
-	if !ok || d < p.snap.From || d > p.snap.To {
+	if !ok {
 		return -1
 	}
-	return pi*p.days + int(d-p.snap.From)
+	i := p.days.index(d)
+	if i < 0 {
+		return -1
+	}
+	return pi*p.days.n + i
 }
 
 // gate accumulates what one task's inputs say.
@@ -475,8 +545,8 @@ type incremental struct {
 
 func (p *planner) incremental(n int) *incremental {
 	prev := p.snap.Prev
-	if prev == nil || len(prev.Decisions) != n || n == 0 ||
-		prev.Decisions[0].Task != (pipeline.TaskKey{Processor: p.procs[0], Date: p.snap.From}) {
+	if prev == nil || len(prev.Decisions) != n || n == 0 || !prev.days.same(&p.days) ||
+		prev.Decisions[0].Task.Processor != p.procs[0] {
 		return nil
 	}
 	inc := &incremental{p: p, dirty: make([]bool, n)}

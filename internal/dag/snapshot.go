@@ -39,6 +39,10 @@ type Snapshot struct {
 	// processors in scope (nil: all).
 	From, To   pipeline.Date
 	Processors []string
+	// Dates, when not nil, are the only dates of From..To with tasks: the
+	// dates the schedule lists (SPEC §3). A date it does not list has no
+	// task, and what is published there is read as it is.
+	Dates []pipeline.Date
 	// Versions are the current versions of every partition the tasks in
 	// scope may read or write (their windows included).
 	Versions map[pipeline.PartKey]pipeline.PartitionVersion

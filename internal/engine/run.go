@@ -40,9 +40,11 @@ type run struct {
 	// view: the run only plans (Verdicts); it reads no triggers and writes
 	// nothing.
 	view bool
-	// calFrom..calTo span the schedule's dates; newest is its newest date
-	// with a game played (auto-refresh counts back from it).
+	// calFrom..calTo span the schedule's dates and calDates lists them
+	// (nil without a calendar table: every date has tasks); newest is its
+	// newest date with a game played (auto-refresh counts back from it).
 	calFrom, calTo, newest pipeline.Date
+	calDates               []pipeline.Date
 	// lastAbandon is when runs of dead processes were last looked for.
 	lastAbandon time.Time
 	// prev is the last plan; changedParts and changedTasks what moved since,
@@ -167,24 +169,35 @@ func (r *run) abandonRuns(ctx context.Context) {
 	}
 }
 
-// readCalendar reads the schedule's dates: their span (a Follow scope
-// follows it, so that new dates join) and the newest date with a game
-// played, from which auto-refresh counts back.
+// readCalendar reads the schedule's dates: the only dates with tasks, and
+// their span (a Follow scope follows it, so that new dates join), and the
+// newest date with a game played, from which auto-refresh counts back. A
+// date that cannot be a real game date (SPEC §3), recorded before loads
+// refused it, is not one of them: it would make every day up to it a date
+// to work on.
 func (r *run) readCalendar(ctx context.Context) error {
-	was := r.newest
-	r.calFrom, r.calTo, r.newest = 1, 0, 0
+	was, wasDates := r.newest, r.calDates
+	r.calFrom, r.calTo, r.newest, r.calDates = 1, 0, 0, nil
 	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
 		vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
 		if err != nil {
 			return fmt.Errorf("engine: read calendar: %w", err)
+		}
+		today := pipeline.DateOf(r.e.cfg.Now().UTC())
+		vs = pipeline.GameDays(vs, today)
+		r.calDates = make([]pipeline.Date, len(vs))
+		for i, v := range vs {
+			r.calDates[i] = v.Date
 		}
 		if len(vs) > 0 {
 			r.calFrom, r.calTo = vs[0].Date, vs[len(vs)-1].Date
 		}
 		r.newest = newestPlayed(vs)
 	}
-	if r.newest != was {
-		r.prev = nil // which dates auto-refresh covers has moved: plan afresh
+	if r.newest != was || !slices.Equal(r.calDates, wasDates) {
+		// Which dates have tasks, or which of them auto-refresh covers,
+		// has moved: plan afresh.
+		r.prev = nil
 	}
 	if r.sc.Follow && (r.calFrom != r.sc.From || r.calTo != r.sc.To) {
 		r.sc.From, r.sc.To, r.prev = r.calFrom, r.calTo, nil
@@ -250,7 +263,7 @@ func (r *run) snapshot() dag.Snapshot {
 		newest = r.sc.To
 	}
 	return dag.Snapshot{
-		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors,
+		Now: r.e.cfg.Now(), From: r.sc.From, To: r.sc.To, Processors: r.sc.Processors, Dates: r.calDates,
 		Versions: r.versions, Tasks: r.tasks, OpenCircuits: open, Newest: newest,
 		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForcedDone: r.forcedDone,
 		Explicit: r.sc.Explicit, Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -61,4 +62,56 @@ func (d *Date) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// FirstGameDate is the date of the first game of the league's first season
+// (the BAA's, 1946-11-01): no real game_date is earlier.
+var FirstGameDate = MustDate("1946-11-01")
+
+// Today is the current civil date in UTC.
+func Today() Date { return DateOf(time.Now().UTC()) }
+
+// LastGameDate is the latest game_date accepted on the day today: one year
+// after it (a schedule is published months ahead, never years).
+func LastGameDate(today Date) Date {
+	return DateOf(today.Time().AddDate(1, 0, 0))
+}
+
+// CheckGameDate reports why d cannot be a real game date on the day today:
+// before FirstGameDate or after LastGameDate(today) (SPEC §3). A far-off
+// date is a typo, and taken as real it would make every date between it
+// and the season a date to work on.
+func CheckGameDate(d, today Date) error {
+	if last := LastGameDate(today); d < FirstGameDate || d > last {
+		return fmt.Errorf("%s is not a real game date: want %s to %s (one year after today)", d, FirstGameDate, last)
+	}
+	return nil
+}
+
+// SeasonSpan is the span of dates of the season starting in year: August 1
+// of that year to October 31 of the next, which holds every NBA season,
+// including those that started late or ran long.
+func SeasonSpan(year int) (Date, Date) {
+	return DateOf(time.Date(year, time.August, 1, 0, 0, 0, 0, time.UTC)),
+		DateOf(time.Date(year+1, time.October, 31, 0, 0, 0, 0, time.UTC))
+}
+
+// CheckSeasonDate reports why d cannot be a game date of the season
+// starting in year.
+func CheckSeasonDate(d Date, year int64) error {
+	if year < 0 || year > 9999 {
+		return fmt.Errorf("season_year %d is not a year", year)
+	}
+	from, to := SeasonSpan(int(year))
+	if d < from || d > to {
+		return fmt.Errorf("%s is outside season %d (%s to %s)", d, year, from, to)
+	}
+	return nil
+}
+
+// GameDays keeps the calendar partitions whose dates are real game dates
+// on the day today, dropping any recorded before loads refused the others:
+// the dates statgate works over are these (SPEC §3). vs is reused.
+func GameDays(vs []PartitionVersion, today Date) []PartitionVersion {
+	return slices.DeleteFunc(vs, func(v PartitionVersion) bool { return CheckGameDate(v.Date, today) != nil })
 }

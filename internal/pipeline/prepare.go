@@ -38,6 +38,12 @@ func Prepare(pub Publication) (Prepared, error) {
 	if t.Kind == Raw && (pub.Source == SourceCompute || pub.Source == SourceRollback) {
 		return Prepared{}, fmt.Errorf("%w: %s is a raw table; it is loaded or announced, not computed", ErrInvalid, t.Name)
 	}
+	// A raw partition's date is a real game date, empty or not (SPEC §3).
+	if t.Kind == Raw {
+		if err := CheckGameDate(pub.Date, Today()); err != nil {
+			return Prepared{}, fmt.Errorf("publish %s: %w", t.Name, &FieldError{Column: PartitionColumn, Reason: err.Error()})
+		}
+	}
 	di := t.DateIndex()
 	for i, r := range pub.Rows {
 		if err := t.Validate(r); err != nil {

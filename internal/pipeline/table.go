@@ -48,6 +48,9 @@ type Column struct {
 	// Check, when set, validates a present (non-NULL) value beyond its type,
 	// returning the reason it is wrong.
 	Check func(v any) error
+	// Doc says in a few words what a valid value looks like, for people
+	// writing input files (statgate load --help).
+	Doc string
 }
 
 // Kind says who writes a table.
@@ -62,6 +65,10 @@ const (
 
 // PartitionColumn is the column every table is partitioned by.
 const PartitionColumn = "game_date"
+
+// SeasonColumn, where a table has it, is the starting year of the row's
+// season; a raw row's game_date must lie within that season.
+const SeasonColumn = "season_year"
 
 // Table is a table's schema. Every table has a game_date column.
 type Table struct {
@@ -81,15 +88,16 @@ type Table struct {
 	// is final and covered.
 	Calendar bool
 
-	index map[string]int
-	key   []int
-	date  int
+	index  map[string]int
+	key    []int
+	date   int
+	season int
 }
 
 // NewTable validates a schema and prepares its column index. It panics on a
 // malformed schema, which is a programming error found at start-up.
 func NewTable(name string, kind Kind, key []string, cols ...Column) *Table {
-	t := &Table{Name: name, Kind: kind, Columns: cols, Key: key, index: make(map[string]int, len(cols)), date: -1}
+	t := &Table{Name: name, Kind: kind, Columns: cols, Key: key, index: make(map[string]int, len(cols)), date: -1, season: -1}
 	for i, c := range cols {
 		if _, dup := t.index[c.Name]; dup {
 			panic(fmt.Sprintf("table %s: duplicate column %s", name, c.Name))
@@ -100,6 +108,9 @@ func NewTable(name string, kind Kind, key []string, cols ...Column) *Table {
 				panic(fmt.Sprintf("table %s: %s must be a required date", name, PartitionColumn))
 			}
 			t.date = i
+		}
+		if c.Name == SeasonColumn && c.Type == Int {
+			t.season = i
 		}
 	}
 	if t.date < 0 {
@@ -173,12 +184,37 @@ func (t *Table) Validate(r Row) error {
 			}
 		}
 	}
+	if t.Kind == Raw {
+		if col, err := t.checkDate(r); err != nil {
+			return &FieldError{Column: col, Reason: err.Error()}
+		}
+	}
 	if t.CheckRow != nil {
 		if col, err := t.CheckRow(t, r); err != nil {
 			return &FieldError{Column: col, Reason: err.Error()}
 		}
 	}
 	return nil
+}
+
+// checkDate applies SPEC §3's bounds to a raw row's game_date: a real game
+// date, within the row's season where the table has one.
+func (t *Table) checkDate(r Row) (string, error) {
+	d, ok := r[t.date].(Date)
+	if !ok {
+		return "", nil
+	}
+	if err := CheckGameDate(d, Today()); err != nil {
+		return PartitionColumn, err
+	}
+	if t.season >= 0 {
+		if y, ok := r[t.season].(int64); ok {
+			if err := CheckSeasonDate(d, y); err != nil {
+				return PartitionColumn, err
+			}
+		}
+	}
+	return "", nil
 }
 
 // Holds reports whether v has the Go type that t maps to in a Row.
