@@ -15,9 +15,12 @@ import (
 type Options struct {
 	// Source is recorded on each version (default pipeline.SourceLoad).
 	Source string
-	// FillEmptyDates publishes every date between the first and last date
-	// of the rows that has none as an empty partition. The schedule is the
-	// calendar: a day it lists no games for is complete and empty.
+	// FillEmptyDates publishes the days without games inside the loaded
+	// range as empty partitions: the schedule is the calendar, and a day it
+	// lists no games for is complete and empty (SPEC §3). Only a day between
+	// two dates the rows list, of one season, and with no partition yet is
+	// filled: a load never empties a date that already holds games, and a
+	// correction of two dates leaves the dates between them alone.
 	FillEmptyDates bool
 }
 
@@ -52,14 +55,55 @@ func Load(ctx context.Context, s pipeline.Store, t *pipeline.Table, rows []pipel
 		dates = append(dates, d)
 	}
 	slices.Sort(dates)
-	if opt.FillEmptyDates && len(dates) > 0 {
-		first, last := dates[0], dates[len(dates)-1]
-		dates = dates[:0]
-		for d := first; d <= last; d++ {
-			dates = append(dates, d)
+	var fill []pipeline.Date
+	if opt.FillEmptyDates {
+		var err error
+		if fill, err = offDays(ctx, s, t, byDate); err != nil {
+			return Result{}, err
 		}
 	}
-	return publish(ctx, s, t, dates, byDate, len(rows), opt.Source)
+	return publish(ctx, s, t, dates, fill, byDate, len(rows), opt.Source)
+}
+
+// offDays lists the days to publish empty: between the first and last date
+// the rows list for each season, those without rows and without a
+// partition of t yet.
+func offDays(ctx context.Context, s pipeline.Store, t *pipeline.Table, byDate map[pipeline.Date][]pipeline.Row) ([]pipeline.Date, error) {
+	type span struct{ first, last pipeline.Date }
+	seasons := map[int64]span{}
+	si := t.Col(pipeline.SeasonColumn)
+	for d, rows := range byDate {
+		var y int64
+		if si >= 0 {
+			y, _ = rows[0][si].(int64)
+		}
+		sp, ok := seasons[y]
+		if !ok {
+			sp = span{d, d}
+		}
+		seasons[y] = span{min(sp.first, d), max(sp.last, d)}
+	}
+	var fill []pipeline.Date
+	for _, sp := range seasons {
+		if sp.last-sp.first < 2 {
+			continue
+		}
+		have, err := s.Partitions(ctx, pipeline.PartitionFilter{Table: t.Name, From: sp.first, To: sp.last, HasRange: true})
+		if err != nil {
+			return nil, fmt.Errorf("load %s: read the dates it holds: %w", t.Name, err)
+		}
+		held := make(map[pipeline.Date]bool, len(have))
+		for _, v := range have {
+			held[v.Date] = true
+		}
+		for d := sp.first + 1; d < sp.last; d++ {
+			if _, listed := byDate[d]; !listed && !held[d] {
+				fill = append(fill, d)
+			}
+		}
+	}
+	slices.Sort(fill)
+	return fill, nil
 }
 
 // LoadDates publishes exactly the partitions of t dated dates, each with
@@ -78,17 +122,25 @@ func LoadDates(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates [
 		}
 		byDate[d] = append(byDate[d], r)
 	}
-	return publish(ctx, s, t, dates, byDate, len(rows), pipeline.SourceLoad)
+	return publish(ctx, s, t, dates, nil, byDate, len(rows), pipeline.SourceLoad)
 }
 
-// publish versions the partitions of dates in one transaction.
-func publish(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates []pipeline.Date, byDate map[pipeline.Date][]pipeline.Row, rows int, source string) (Result, error) {
-	pubs := make([]pipeline.Publication, len(dates))
-	for i, d := range dates {
-		pubs[i] = pipeline.Publication{Table: t, Date: d, Rows: byDate[d], Source: source,
-			SkipUnchanged: true, Announce: true}
+// publish versions the partitions of dates, and fill's as empty ones, in
+// one transaction. A filled day must still have no partition when the
+// transaction commits (a guard on version 0): a concurrent load that gave
+// it games fails this one with ErrConflict rather than being emptied.
+func publish(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates, fill []pipeline.Date, byDate map[pipeline.Date][]pipeline.Row, rows int, source string) (Result, error) {
+	pubs := make([]pipeline.Publication, 0, len(dates)+len(fill))
+	for _, d := range dates {
+		pubs = append(pubs, pipeline.Publication{Table: t, Date: d, Rows: byDate[d], Source: source,
+			SkipUnchanged: true, Announce: true})
 	}
-	res := Result{Table: t.Name, Rows: rows, Partitions: len(dates)}
+	for _, d := range fill {
+		pubs = append(pubs, pipeline.Publication{Table: t, Date: d, Source: source,
+			SkipUnchanged: true, Announce: true, Guard: &pipeline.Guard{}})
+	}
+	slices.SortFunc(pubs, func(a, b pipeline.Publication) int { return int(a.Date - b.Date) })
+	res := Result{Table: t.Name, Rows: rows, Partitions: len(pubs)}
 	if len(pubs) == 0 {
 		return res, nil
 	}

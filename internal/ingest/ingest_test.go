@@ -150,3 +150,77 @@ func TestLoadDates(t *testing.T) {
 		t.Errorf("LoadDates of Christmas rows as Christmas Eve: %v, want ErrInvalid", err)
 	}
 }
+
+// TestScheduleCorrectionKeepsTheDatesBetween: a schedule file holding only
+// 2023-05-10 and 2023-05-12 (a score corrected on the 12th) versions those
+// two dates; 2023-05-11, which holds games, is left as it is. Into an empty
+// database the same file does make the 11th an empty day: an off-day
+// inside the range it lists.
+func TestScheduleCorrectionKeepsTheDatesBetween(t *testing.T) {
+	season := testdb.SeasonRows(t)[nba.Schedule]
+	may10, may11, may12 := pipeline.MustDate("2023-05-10"), pipeline.MustDate("2023-05-11"), pipeline.MustDate("2023-05-12")
+	var corr []pipeline.Row
+	for _, r := range season {
+		if d := r[nba.ScheduleTable.DateIndex()]; d == may10 || d == may12 {
+			corr = append(corr, append(pipeline.Row(nil), r...))
+		}
+	}
+	corr[len(corr)-1][nba.ScheduleTable.MustCol("game_status_text")] = "Final (corrected)"
+	testdb.Each(t, func(t *testing.T, s pipeline.Store) {
+		ctx := context.Background()
+		if _, err := ingest.Load(ctx, s, nba.ScheduleTable, season, ingest.Options{FillEmptyDates: true}); err != nil {
+			t.Fatal(err)
+		}
+		before, err := s.CurrentVersion(ctx, nba.Schedule, may11)
+		if err != nil || before.RowCount == 0 {
+			t.Fatalf("schedule 2023-05-11 before the correction = %+v, %v; want its games", before, err)
+		}
+		res, err := ingest.Load(ctx, s, nba.ScheduleTable, corr, ingest.Options{FillEmptyDates: true})
+		if err != nil || res.Partitions != 2 || res.NewVersions != 1 || res.Unchanged != 1 {
+			t.Fatalf("correction = %+v, %v; want 2 partitions, 1 new version (05-12)", res, err)
+		}
+		after, err := s.CurrentVersion(ctx, nba.Schedule, may11)
+		if err != nil || after.Version != before.Version || after.RowCount != before.RowCount {
+			t.Errorf("schedule 2023-05-11 after a correction of the 10th and 12th = %+v, %v; want it untouched (%+v)", after, err, before)
+		}
+	})
+	testdb.Each(t, func(t *testing.T, s pipeline.Store) {
+		ctx := context.Background()
+		res, err := ingest.Load(ctx, s, nba.ScheduleTable, corr, ingest.Options{FillEmptyDates: true})
+		if err != nil || res.Partitions != 3 || res.NewVersions != 3 {
+			t.Fatalf("load into an empty database = %+v, %v; want 3 new partitions", res, err)
+		}
+		if v, err := s.CurrentVersion(ctx, nba.Schedule, may11); err != nil || v.RowCount != 0 {
+			t.Errorf("schedule 2023-05-11 = %+v, %v; want an empty day", v, err)
+		}
+	})
+}
+
+// TestFillStaysInsideEachSeason: a file of two seasons' schedules fills the
+// off-days inside each season, not the summer between them, and never a
+// date that already has a partition.
+func TestFillStaysInsideEachSeason(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.SQLite(t)
+	tb := nba.ScheduleTable
+	season := testdb.SeasonRows(t)[nba.Schedule]
+	first := testdb.OnDates(tb, season, pipeline.MustDate("2022-10-18"), pipeline.MustDate("2022-10-20"))
+	// The same games a year later, as the next season's.
+	var next []pipeline.Row
+	for _, r := range testdb.OnDates(tb, season, pipeline.MustDate("2022-10-24"), pipeline.MustDate("2022-10-26")) {
+		r = append(pipeline.Row(nil), r...)
+		r[tb.DateIndex()] = r[tb.DateIndex()].(pipeline.Date).AddDays(365)
+		r[tb.MustCol("season_year")] = int64(2023)
+		id := r[tb.MustCol("game_id")].(string)
+		r[tb.MustCol("game_id")] = "2023" + id[4:]
+		next = append(next, r)
+	}
+	res, err := ingest.Load(ctx, s, tb, append(first, next...), ingest.Options{FillEmptyDates: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Partitions(ctx, pipeline.PartitionFilter{Table: nba.Schedule})
+	if err != nil || len(got) != 6 || res.Partitions != 6 {
+		t.Errorf("two 3-day seasons loaded: %d partitions (%+v, %v), want 6: no summer in between", len(got), res, err)
+	}
+}
