@@ -3,6 +3,7 @@ package nba
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -170,4 +171,49 @@ func sortTeamKeys(keys []teamKey) {
 	slices.SortFunc(keys, func(a, b teamKey) int {
 		return cmp.Or(cmp.Compare(a.gameID, b.gameID), cmp.Compare(a.team, b.team))
 	})
+}
+
+// Possessions per regulation game (SPEC §5); the range grows with the
+// game's length, so that a real four-overtime game (about 142) passes.
+const minPossessions, maxPossessions = 60.0, 140.0
+
+// possessionsRange is "possessions_range": possessions within [60, 140] ×
+// (team minutes / 240). Team offense rows carry their team minutes; team
+// defense rows take them from the game's team totals, as computed.
+func possessionsRange(t *p.Table) p.Check {
+	pi, gi, mi := t.MustCol("possessions"), t.MustCol("game_id"), t.Col("team_minutes")
+	return p.Check{Name: "possessions_range", Severity: p.Critical, Eval: func(c p.Compute, staged []p.Row) []p.Failure {
+		var byGame map[string]float64
+		if mi < 0 {
+			// Without them, every game is taken as regulation length.
+			if games, err := teamGames(c); err == nil {
+				byGame = make(map[string]float64, len(games))
+				for _, g := range games {
+					byGame[g.game.id] = max(g.home.minutes, g.away.minutes)
+				}
+			}
+		}
+		var out []p.Failure
+		for _, r := range staged {
+			v, ok := number(r[pi])
+			if !ok {
+				continue
+			}
+			minutes := regulationMinutes
+			if mi >= 0 {
+				if m, ok := number(r[mi]); ok && m > 0 {
+					minutes = m
+				}
+			} else if m, ok := byGame[text(r, gi)]; ok && m > 0 {
+				minutes = m
+			}
+			lo, hi := minPossessions*minutes/regulationMinutes, maxPossessions*minutes/regulationMinutes
+			if math.IsNaN(v) || v < lo || v > hi {
+				out = append(out, p.Failure{Subject: subject(t, r), Observed: num(v),
+					Expected: fmt.Sprintf("in [%s, %s] (%s to %s per 240 team minutes; %s played)",
+						num(lo), num(hi), num(minPossessions), num(maxPossessions), num(minutes))})
+			}
+		}
+		return out
+	}}
 }

@@ -176,3 +176,55 @@ func setActive(col string, f func(any) any) func(*p.Table, []p.Row) []p.Row {
 		return editRows(t, rows, func(r p.Row) bool { return subject(t, r) == k }, col, f)
 	}
 }
+
+// TestPossessionsScaleWithGameLength: possessions_range is [60, 140] per 240
+// team minutes (SPEC §5). ATL at GSW on 2023-01-02 went to two overtimes
+// (290 team minutes): 150 possessions in that game pass in both team
+// tables, 170 do not, and 142.5 in a regulation game of the same date
+// still fail. CHI at ATL on 2019-03-01 went to four (340 minutes) with
+// 142.5 possessions; a team offense row with those figures passes.
+func TestPossessionsScaleWithGameLength(t *testing.T) {
+	t.Parallel()
+	d := p.MustDate("2023-01-02")
+	const ot2 = "20230102_ATL_GSW"
+	parts := seasonOutputs(t)
+	for _, proc := range []p.Processor{TeamOffenseProcessor{}, TeamDefenseProcessor{}} {
+		tb := proc.Output()
+		staged := parts[proc.Name()][d]
+		c := task(proc, d, parts)
+		inGame := func(id string) func(p.Row) bool {
+			return func(r p.Row) bool { return get(tb, r, "game_id") == id }
+		}
+		regulation := ""
+		for _, r := range parts[TeamOffense][d] {
+			if get(TeamOffenseTable, r, "team_minutes") == 240.0 {
+				regulation = get(TeamOffenseTable, r, "game_id").(string)
+				break
+			}
+		}
+		for _, tc := range []struct {
+			name  string
+			game  string
+			poss  float64
+			fails bool
+		}{
+			{"two overtimes, 150", ot2, 150, false},
+			{"two overtimes, 170", ot2, 170, true},
+			{"regulation, 142.5", regulation, 142.5, true},
+		} {
+			rows := editRows(tb, staged, inGame(tc.game), "possessions", setTo(tc.poss))
+			failed := slices.ContainsFunc(p.RunChecks(proc.Checks(), c, rows), func(o p.Outcome) bool { return o.Check == "possessions_range" })
+			if failed != tc.fails {
+				t.Errorf("%s, %s (%s): possessions_range failed = %v, want %v", proc.Name(), tc.name, tc.game, failed, tc.fails)
+			}
+		}
+	}
+	staged := parts[TeamOffense][d]
+	rows := editRows(TeamOffenseTable, staged, func(r p.Row) bool { return get(TeamOffenseTable, r, "game_id") == ot2 }, "possessions", setTo(142.5))
+	rows = editRows(TeamOffenseTable, rows, func(r p.Row) bool { return get(TeamOffenseTable, r, "game_id") == ot2 }, "team_minutes", setTo(340.0))
+	for _, o := range p.RunChecks(TeamOffenseProcessor{}.Checks(), task(TeamOffenseProcessor{}, d, parts), rows) {
+		if o.Check == "possessions_range" {
+			t.Errorf("a four-overtime game with 142.5 possessions: %s %s (observed %s, expected %s)", o.Severity, o.Check, o.Observed, o.Expected)
+		}
+	}
+}

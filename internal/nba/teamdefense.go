@@ -78,7 +78,7 @@ func (TeamDefenseProcessor) Checks() []p.Check {
 		opponentsPaired(t, "defending_team_abbr"),
 		defensePointsMirror(),
 		homeGameMatchesSchedule(t, "defending_team_abbr"),
-		inRange(t, "possessions", 60, 140),
+		possessionsRange(t),
 		inRange(t, "opponent_pace", 60, 130),
 		inRange(t, "defensive_rating", 50, 200),
 		positive(t, "points_allowed"),

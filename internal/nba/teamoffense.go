@@ -76,7 +76,7 @@ func (TeamOffenseProcessor) Checks() []p.Check {
 		opponentsPaired(t, "team_abbr"),
 		offensePointsMirror(),
 		homeGameMatchesSchedule(t, "team_abbr"),
-		inRange(t, "possessions", 60, 140),
+		possessionsRange(t),
 		inRange(t, "pace", 60, 130),
 		inRange(t, "offensive_rating", 50, 200),
 		positive(t, "points_scored"),
