@@ -91,7 +91,7 @@ var gamebookStats = []string{
 }
 
 // ScheduleTable is nbac_schedule.
-var ScheduleTable = withRowRule(differentTeams("home_team_abbr", "away_team_abbr"), p.NewTable(Schedule, p.Raw, []string{"game_id"},
+var ScheduleTable = withRowRule(checkScheduleRow, p.NewTable(Schedule, p.Raw, []string{"game_id"},
 	req("game_id", p.Text, checkGameID),
 	req("nba_game_id", p.Text, func(v any) error {
 		if s, _ := v.(string); len(s) != nbaGameIDLength {
@@ -109,6 +109,24 @@ var ScheduleTable = withRowRule(differentTeams("home_team_abbr", "away_team_abbr
 	opt("home_score", p.Int, nonNegative),
 	opt("away_score", p.Int, nonNegative),
 ))
+
+// checkScheduleRow: a team never plays itself, and a final game has its
+// score (SPEC §3: the scores are empty only before the game).
+func checkScheduleRow(t *p.Table, r p.Row) (string, error) {
+	if col, err := scheduleTeams(t, r); err != nil {
+		return col, err
+	}
+	if r[t.MustCol("game_status")] == int64(3) {
+		for _, col := range []string{"home_score", "away_score"} {
+			if r[t.MustCol(col)] == nil {
+				return col, errors.New("required for a final game (game_status 3)")
+			}
+		}
+	}
+	return "", nil
+}
+
+var scheduleTeams = differentTeams("home_team_abbr", "away_team_abbr")
 
 // GamebookTable is nbac_gamebook_player_stats.
 var GamebookTable = func() *p.Table {

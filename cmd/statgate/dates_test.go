@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/postgres"
+	"github.com/statgate/statgate/internal/sqlite"
+	"github.com/statgate/statgate/internal/testdb"
+)
+
+// TestLoadRefusesDatesThatAreNotGameDates: a schedule row dated 9999-12-31,
+// 2122-10-18 (a typo year) or 0000-01-01 is rejected with the file, line
+// and column, and nothing of the file is loaded, on either database. Taken
+// as real, one such date made the service plan every day up to it (7.9 GB,
+// 184,625 task rows) or exhausted PostgreSQL's lock table.
+func TestLoadRefusesDatesThatAreNotGameDates(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const realRow = "20221018_PHI_BOS,0022200001,2022-10-18,2022,regular,BOS,PHI,3,Final,126,117\n"
+	files := map[string]string{
+		"far.csv":    "99991231_LAL_GSW,0022200002,9999-12-31,2022,regular,GSW,LAL,1,,,\n",
+		"typo.csv":   "21221018_LAL_GSW,0022200002,2122-10-18,2122,regular,GSW,LAL,1,,,\n",
+		"zero.csv":   "00000101_LAL_GSW,0022200002,0000-01-01,2022,regular,GSW,LAL,3,Final,123,109\n",
+		"season.csv": "20231018_LAL_GSW,0022200002,2023-11-18,2022,regular,GSW,LAL,3,Final,123,109\n",
+	}
+	dbs := map[string]func(t *testing.T) (string, func() pipeline.Store){
+		"sqlite": func(t *testing.T) (string, func() pipeline.Store) {
+			path := filepath.Join(t.TempDir(), "statgate.db")
+			return path, func() pipeline.Store {
+				s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path, Catalog: nba.Catalog})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+		},
+		"postgres": func(t *testing.T) (string, func() pipeline.Store) {
+			url := testdb.PostgresURL(t)
+			schema := testdb.NewSchema(t, url)
+			s, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema, Catalog: nba.Catalog})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return withSearchPath(url, schema), func() pipeline.Store { return s }
+		},
+	}
+	for dbName, open := range dbs {
+		t.Run(dbName, func(t *testing.T) {
+			db, store := open(t)
+			for name, row := range files {
+				path := filepath.Join(dir, dbName+"-"+name)
+				if err := os.WriteFile(path, []byte(scheduleHeader+realRow+row), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				code, _, errs := runCLI(t, db, "load", "--table", "nbac_schedule", path)
+				if want := filepath.Base(path) + ":3: game_date: "; code != 1 || !strings.Contains(errs, want) {
+					t.Errorf("load %s: exit %d, stderr %q; want 1 and %q", name, code, errs, want)
+				}
+			}
+			got, err := store().Partitions(context.Background(), pipeline.PartitionFilter{})
+			if err != nil || len(got) != 0 {
+				t.Errorf("partitions after the rejected loads = %d, %v; want none", len(got), err)
+			}
+		})
+	}
+}
+
+// TestReadmeListsTheRawColumns: the README's list of raw columns is the one
+// load --help prints from the schema, so it cannot drift from it.
+func TestReadmeListsTheRawColumns(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```\n"+rawColumnsHelp()+"\n```") {
+		t.Errorf("README.md does not list the raw columns as load --help does; paste this in:\n%s", rawColumnsHelp())
+	}
+}
