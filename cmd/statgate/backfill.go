@@ -75,6 +75,9 @@ was when run again.`,
 			if err != nil {
 				return usageError{err}
 			}
+			if _, err := e.ScheduledDates(cmd.Context(), d1, d2); err != nil {
+				return err
+			}
 			sum := backfillSummary{From: d1, To: d2, Mode: mode, DryRun: dryRun, Tasks: map[string]int{}}
 			var final []dag.Decision
 			if dryRun {

@@ -84,3 +84,24 @@ func TestReadmeListsTheRawColumns(t *testing.T) {
 		t.Errorf("README.md does not list the raw columns as load --help does; paste this in:\n%s", rawColumnsHelp())
 	}
 }
+
+// TestBackfillNeedsScheduledDates: a backfill of a range the schedule lists
+// no dates in is refused and records no task (before, 400 days without a
+// schedule made 2,000 waiting tasks).
+func TestBackfillNeedsScheduledDates(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "statgate.db")
+	code, _, errs := runCLI(t, db, "backfill", "--from", "2021-01-01", "--to", "2022-02-04")
+	if code != 1 || !strings.Contains(errs, "the schedule lists no dates") {
+		t.Errorf("backfill without a schedule: exit %d, stderr %q; want 1 and that the schedule lists no dates", code, errs)
+	}
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if recs, err := s.Tasks(context.Background(), pipeline.FirstGameDate, pipeline.MustDate("2030-01-01")); err != nil || len(recs) != 0 {
+		t.Errorf("task records after the refused backfill = %d, %v; want none", len(recs), err)
+	}
+}

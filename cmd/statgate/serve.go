@@ -27,6 +27,7 @@ type serveFlags struct {
 	token           string
 	grace           time.Duration
 	maxBackfillDays int
+	maxStreams      int
 	engine          engineFlags
 }
 
@@ -37,6 +38,8 @@ func (f *serveFlags) register(cmd *cobra.Command) {
 	fs.DurationVar(&f.grace, "shutdown-grace", 25*time.Second,
 		"on SIGTERM, how long running tasks may take to finish; the rest run again at the next start")
 	fs.IntVar(&f.maxBackfillDays, "max-backfill-days", 400, "longest date range /process-date-range accepts")
+	fs.IntVar(&f.maxStreams, "max-streams", dashboard.DefaultMaxStreams,
+		"most dashboard live-update streams (one per open page) held at once; beyond it a page gets 503 with Retry-After")
 	f.engine.register(fs)
 }
 
@@ -220,6 +223,8 @@ func (c *cli) wire(s pipeline.Store, f serveFlags) (service, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg, cfg.Graph.Order())
 	hub := dashboard.NewHub()
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "statgate_dashboard_streams",
+		Help: "Dashboard live-update streams open (at most --max-streams)."}, func() float64 { return float64(hub.Subscribers()) }))
 	cfg.Observe = m.Observe
 	cfg.Events = func(ev engine.Event) {
 		m.Event(ev)
@@ -231,7 +236,7 @@ func (c *cli) wire(s pipeline.Store, f serveFlags) (service, error) {
 	}
 	bf := engine.NewBackfiller(e, f.maxBackfillDays)
 	pages, err := dashboard.New(dashboard.Config{Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Hub: hub,
-		TokenRequired: f.token != "", Now: c.now, Logger: log})
+		TokenRequired: f.token != "", Now: c.now, Logger: log, MaxStreams: f.maxStreams})
 	if err != nil {
 		return service{}, err
 	}

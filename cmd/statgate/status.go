@@ -45,7 +45,7 @@ published.`,
 			if err != nil {
 				return err
 			}
-			if len(cal) == 0 {
+			if cal = pipeline.GameDays(cal, pipeline.DateOf(c.now().UTC())); len(cal) == 0 {
 				c.printf("nothing loaded yet\n")
 				return nil
 			}

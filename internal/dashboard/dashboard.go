@@ -45,6 +45,10 @@ type Config struct {
 	Interval time.Duration
 	Now      func() time.Time
 	Logger   *slog.Logger
+
+	// MaxStreams bounds the live-update streams open at once
+	// (DefaultMaxStreams when 0); one more gets 503 with Retry-After.
+	MaxStreams int
 }
 
 // Dashboard serves the page, its fragments, the event stream and assets.
@@ -69,6 +73,12 @@ func New(cfg Config) (*Dashboard, error) {
 	if cfg.Interval <= 0 {
 		cfg.Interval = 500 * time.Millisecond
 	}
+	switch {
+	case cfg.MaxStreams < 0:
+		return nil, fmt.Errorf("dashboard: MaxStreams %d: want 0 (the default, %d) or more", cfg.MaxStreams, DefaultMaxStreams)
+	case cfg.MaxStreams == 0:
+		cfg.MaxStreams = DefaultMaxStreams
+	}
 	tmpl, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: templates: %w", err)
@@ -82,7 +92,7 @@ func New(cfg Config) (*Dashboard, error) {
 	mux.HandleFunc("GET /ui/activity", d.fragment("activity", d.activityData))
 	mux.HandleFunc("GET /ui/task/{processor}/{date}", d.task)
 	if cfg.Hub != nil {
-		mux.Handle("GET /ui/stream", cfg.Hub.stream(cfg.Interval))
+		mux.Handle("GET /ui/stream", cfg.Hub.stream(cfg.Interval, cfg.MaxStreams))
 	}
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(assets))))
 	d.mux = mux
@@ -150,7 +160,8 @@ func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
 		return BuildMatrix(in), nil
 	}
 	var err error
-	if in.Calendar, err = d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name}); err != nil || len(in.Calendar) == 0 {
+	in.Calendar, err = d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
+	if in.Calendar = pipeline.GameDays(in.Calendar, pipeline.Today()); err != nil || len(in.Calendar) == 0 {
 		return BuildMatrix(in), err
 	}
 	ds, recs, err := d.cfg.Engine.Verdicts(ctx, in.Calendar[0].Date, in.Calendar[len(in.Calendar)-1].Date)

@@ -276,3 +276,23 @@ func countStates(ds []dag.Decision) map[string]int {
 	}
 	return out
 }
+
+// ScheduledDates counts the dates of from..to that the schedule (the
+// catalog's calendar table) lists: the dates a backfill of the range works
+// on (SPEC §3). A range in which it lists none is ErrInvalid, naming the
+// range. Without a calendar table every date counts.
+func (e *Engine) ScheduledDates(ctx context.Context, from, to pipeline.Date) (int, error) {
+	cal := e.cfg.Catalog.Calendar()
+	if cal == nil {
+		return int(to-from) + 1, nil
+	}
+	parts, err := e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name, From: from, To: to, HasRange: true})
+	if err != nil {
+		return 0, fmt.Errorf("read the schedule's dates: %w", err)
+	}
+	if n := len(pipeline.GameDays(parts, pipeline.DateOf(e.cfg.Now().UTC()))); n > 0 {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%w: %s to %s: the schedule lists no dates in it (no %s partition); a backfill covers only the dates the schedule lists",
+		pipeline.ErrInvalid, from, to, cal.Name)
+}

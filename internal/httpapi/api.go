@@ -39,31 +39,64 @@ func requiredDate(field string, v *string) (pipeline.Date, error) {
 	return d, nil
 }
 
+// requiredGameDate is requiredDate for a date that must be a real game
+// date on the day today (pipeline.CheckGameDate).
+func requiredGameDate(field string, v *string, today pipeline.Date) (pipeline.Date, error) {
+	d, err := requiredDate(field, v)
+	if err != nil {
+		return 0, err
+	}
+	if err := pipeline.CheckGameDate(d, today); err != nil {
+		return 0, badField(field, err.Error())
+	}
+	return d, nil
+}
+
+// backfillAccepted is the answer to an accepted backfill.
+type backfillAccepted struct {
+	Status     string `json:"status"`
+	BackfillID int64  `json:"backfill_id"`
+	// ScheduledDates counts the dates in the range the schedule lists:
+	// the dates the backfill works on.
+	ScheduledDates int               `json:"scheduled_dates"`
+	Backfill       pipeline.Backfill `json:"backfill"`
+}
+
 // processDateRange records a backfill and answers its id; it runs after
-// the backfills before it.
+// the backfills before it. A backfill covers the dates the schedule lists
+// (SPEC §3), so a range in which it lists none is refused before anything
+// is recorded.
 func (s *Server) processDateRange(w http.ResponseWriter, r *http.Request) error {
 	var req dateRange
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	from, err := requiredDate("start_date", req.StartDate)
+	today := s.today()
+	from, err := requiredGameDate("start_date", req.StartDate, today)
 	if err != nil {
 		return err
 	}
-	to, err := requiredDate("end_date", req.EndDate)
+	to, err := requiredGameDate("end_date", req.EndDate, today)
 	if err != nil {
 		return err
 	}
-	b, err := s.cfg.Backfills.Submit(r.Context(), engine.BackfillRequest{From: from, To: to, Processors: req.Processors, Mode: req.Mode})
+	breq := engine.BackfillRequest{From: from, To: to, Processors: req.Processors, Mode: req.Mode}
+	// The request's own faults (mode, order, processors) come first;
+	// Submit checks them again with the length bound, which only it knows.
+	if _, err := s.cfg.Engine.BackfillScope(breq); err != nil {
+		return err
+	}
+	n, err := s.cfg.Engine.ScheduledDates(r.Context(), from, to)
 	if err != nil {
 		return err
 	}
-	s.cfg.Logger.Info("backfill requested", "backfill", b.ID, "from", from.String(), "to", to.String(), "mode", b.Mode)
-	writeJSON(w, http.StatusAccepted, struct {
-		Status     string            `json:"status"`
-		BackfillID int64             `json:"backfill_id"`
-		Backfill   pipeline.Backfill `json:"backfill"`
-	}{"accepted", b.ID, b})
+	b, err := s.cfg.Backfills.Submit(r.Context(), breq)
+	if err != nil {
+		return err
+	}
+	s.cfg.Logger.Info("backfill requested", "backfill", b.ID, "from", from.String(), "to", to.String(), "mode", b.Mode,
+		"scheduled_dates", n)
+	writeJSON(w, http.StatusAccepted, backfillAccepted{Status: "accepted", BackfillID: b.ID, ScheduledDates: n, Backfill: b})
 	return nil
 }
 
@@ -207,7 +240,7 @@ func (s *Server) partitions(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if len(cal) > 0 {
+		if cal = pipeline.GameDays(cal, s.today()); len(cal) > 0 {
 			from, to, hasFrom = cal[0].Date, cal[len(cal)-1].Date, true
 		}
 	}

@@ -285,6 +285,10 @@ func TestAPIAuth(t *testing.T) {
 	}
 	apiNothingRecorded(t, sv.Store)
 
+	// The schedule lists the date: a backfill of it has work to do.
+	testdb.LoadRaw(t, sv.Store, apiSeason(t), apiFeb1, apiFeb1, nba.Schedule)
+	loaded := apiTriggers(t, sv.Store)
+
 	// Reading needs no token.
 	for _, path := range []string{"/api/graph", "/api/partitions", "/api/events", "/api/backfills",
 		"/api/tasks/team_offense_game_summary/2023-02-01", "/healthz", "/readyz", "/version"} {
@@ -301,8 +305,8 @@ func TestAPIAuth(t *testing.T) {
 	if a.Code != http.StatusAccepted || a.str("status") != "accepted" {
 		t.Errorf("POST /process-date-range with the bearer token = %d %s, want 202 accepted", a.Code, a.Raw)
 	}
-	if trs := apiTriggers(t, sv.Store); len(trs) != 1 || trs[0].MessageID != "auth-1" {
-		t.Errorf("Triggers(0, 100) = %+v, want the one accepted message", trs)
+	if trs := apiTriggers(t, sv.Store); len(trs) != len(loaded)+1 || trs[len(trs)-1].MessageID != "auth-1" {
+		t.Errorf("Triggers(0, 100) = %+v, want the schedule's load and the one accepted message", trs)
 	}
 	if bfs, err := sv.Store.Backfills(context.Background(), false); err != nil || len(bfs) != 1 {
 		t.Errorf("Backfills(false) = %+v, %v; want the one accepted backfill", bfs, err)
@@ -386,7 +390,6 @@ func TestAPIBadRequests(t *testing.T) {
 		{"POST", "/process-date-range", `{"start_date":"2023-02-01","end_date":"2023-02-03","processors":["player_summary","team_offense_game_summary","box"]}`,
 			"processors", append([]string{`"player_summary"`, `"box"`}, names...)},
 		{"POST", "/process-date-range", `{"start_date":"2023-02-03","end_date":"2023-02-01"}`, "end_date", []string{"2023-02-01", "2023-02-03"}},
-		{"POST", "/process-date-range", `{"start_date":"2023-02-01","end_date":"` + over.String() + `"}`, "end_date", []string{"401 days", "400"}},
 		{"POST", "/process-date-range", `{"start_date":"2023-02-01","end_date":"2023-02-03","mode":"everything"}`, "mode",
 			[]string{"everything", "stale", "missing", "failed", "all"}},
 		{"POST", "/process-date-range", `{"start_date":"2023-02-01","end_date":"2023-02-03","processors":"all"}`, "processors", nil},
@@ -429,21 +432,33 @@ func TestAPIBadRequests(t *testing.T) {
 	}
 	apiNothingRecorded(t, sv.Store)
 
-	// The longest range allowed is accepted and recorded as asked.
+	// A backfill covers the dates the schedule lists; with some listed,
+	// an over-long range is still refused, and the longest range allowed
+	// is accepted and recorded as asked.
+	testdb.LoadRaw(t, sv.Store, apiSeason(t), apiFeb1, apiFeb3, nba.Schedule)
+	a := sv.do(t, "POST", "/process-date-range", []byte(`{"start_date":"2023-02-01","end_date":"`+over.String()+`"}`), true)
+	if got := apiDecode[errorReply](t, a); a.Code != http.StatusBadRequest || got.Field != "end_date" ||
+		!strings.Contains(got.Error, "401 days") || !strings.Contains(got.Error, "400") {
+		t.Errorf("POST /process-date-range 2023-02-01..%s = %d %s, want 400 naming end_date: 401 days, at most 400", over, a.Code, a.Raw)
+	}
+	if bfs, err := sv.Store.Backfills(context.Background(), false); err != nil || len(bfs) != 0 {
+		t.Errorf("Backfills(false) = %+v, %v; want none after an over-long range", bfs, err)
+	}
 	last := apiFeb1.AddDays(399)
-	a := sv.do(t, "POST", "/process-date-range", apiJSON(t, map[string]any{"start_date": "2023-02-01", "end_date": last.String(),
+	a = sv.do(t, "POST", "/process-date-range", apiJSON(t, map[string]any{"start_date": "2023-02-01", "end_date": last.String(),
 		"processors": []string{nba.PlayerGame}}), true)
 	if a.Code != http.StatusAccepted {
 		t.Fatalf("POST /process-date-range (400 days) = %d %s, want 202", a.Code, a.Raw)
 	}
 	got := apiDecode[struct {
-		Status     string            `json:"status"`
-		BackfillID int64             `json:"backfill_id"`
-		Backfill   pipeline.Backfill `json:"backfill"`
+		Status         string            `json:"status"`
+		BackfillID     int64             `json:"backfill_id"`
+		ScheduledDates int               `json:"scheduled_dates"`
+		Backfill       pipeline.Backfill `json:"backfill"`
 	}](t, a)
 	want := pipeline.Backfill{ID: got.BackfillID, From: apiFeb1, To: last, Processors: []string{nba.PlayerGame}, Mode: "stale", State: pipeline.BackfillQueued}
-	if diff := cmp.Diff(want, got.Backfill, cmpIgnoreTimes); got.Status != "accepted" || got.BackfillID <= 0 || diff != "" {
-		t.Errorf("POST /process-date-range (400 days) = %s, want accepted with backfill id; backfill mismatch (-want +got):\n%s", a.Raw, diff)
+	if diff := cmp.Diff(want, got.Backfill, cmpIgnoreTimes); got.Status != "accepted" || got.BackfillID <= 0 || got.ScheduledDates != 3 || diff != "" {
+		t.Errorf("POST /process-date-range (400 days) = %s, want accepted with backfill id over 3 scheduled dates; backfill mismatch (-want +got):\n%s", a.Raw, diff)
 	}
 }
 
@@ -456,6 +471,7 @@ func TestAPIBadRequests(t *testing.T) {
 func TestAPICrossSite(t *testing.T) {
 	t.Parallel()
 	sv := startService(t, testdb.SQLite(t), options{noEngine: true})
+	testdb.LoadRaw(t, sv.Store, apiSeason(t), apiFeb1, apiFeb2, nba.Schedule)
 	body := `{"start_date":"2023-02-01","end_date":"2023-02-02"}`
 	for _, tt := range []struct {
 		name, contentType, site string

@@ -41,6 +41,9 @@ type options struct {
 	token    string
 	noEngine bool // serve the API only; nothing computes
 	mods     func(*engine.Config)
+	// now is the API's clock (nil: the wall clock); it says which day
+	// today is for the game_date bounds.
+	now func() time.Time
 }
 
 // eventLog keeps every engine event in order.
@@ -91,7 +94,7 @@ func startService(t testing.TB, s pipeline.Store, o options) *service {
 	bf := engine.NewBackfiller(e, 400)
 	api, err := httpapi.New(httpapi.Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Backfills: bf,
 		Wake: func() { e.Notify(); bf.Notify() }, Token: o.token, Metrics: m, Gatherer: reg,
-		Version: map[string]string{"revision": "test"}})
+		Version: map[string]string{"revision": "test"}, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,9 +55,11 @@ type pushEnvelope struct {
 }
 
 // DecodeProcess reads a /process body: a Pub/Sub push envelope (a JSON
-// object with a "message") or the bare message. Errors are ErrInvalid and
-// name the field.
-func DecodeProcess(body []byte) (Message, error) {
+// object with a "message") or the bare message. Its game_date must be a
+// real game date on the day today (pipeline.CheckGameDate): a far-off
+// date is a typo, and taken as real it would make every date up to it a
+// date to work on. Errors are ErrInvalid and name the field.
+func DecodeProcess(body []byte, today pipeline.Date) (Message, error) {
 	var probe map[string]json.RawMessage
 	if err := strictUnmarshal(body, &probe); err != nil {
 		return Message{}, err
@@ -65,7 +67,7 @@ func DecodeProcess(body []byte) (Message, error) {
 	// An envelope has a "message" object; a bare message may carry a
 	// "message" of its own (a string, say).
 	if raw, ok := probe["message"]; !ok || !isObject(raw) {
-		return decodeMessage(body, "")
+		return decodeMessage(body, "", today)
 	}
 	var env pushEnvelope
 	if err := strictUnmarshal(body, &env); err != nil {
@@ -88,7 +90,7 @@ func DecodeProcess(body []byte) (Message, error) {
 	if id == "" {
 		return Message{}, badField("message.messageId", "missing")
 	}
-	m, err := decodeMessage(data, "message.data.")
+	m, err := decodeMessage(data, "message.data.", today)
 	if err != nil {
 		return Message{}, err
 	}
@@ -96,7 +98,7 @@ func DecodeProcess(body []byte) (Message, error) {
 	return m, nil
 }
 
-func decodeMessage(data []byte, prefix string) (Message, error) {
+func decodeMessage(data []byte, prefix string, today pipeline.Date) (Message, error) {
 	var w wireMessage
 	if err := strictUnmarshal(data, &w); err != nil {
 		return Message{}, prefixField(strings.TrimSuffix(prefix, "."), err)
@@ -119,6 +121,9 @@ func decodeMessage(data []byte, prefix string) (Message, error) {
 	}
 	d, err := pipeline.ParseDate(*w.GameDate)
 	if err != nil {
+		return Message{}, badField(prefix+"game_date", err.Error())
+	}
+	if err := pipeline.CheckGameDate(d, today); err != nil {
 		return Message{}, badField(prefix+"game_date", err.Error())
 	}
 	m.GameDate = d

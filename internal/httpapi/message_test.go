@@ -24,6 +24,10 @@ func msgEnvelope(data string, fields string) string {
 	return `{"message":{` + msg + `},"subscription":"projects/nba/subscriptions/phase3-push"}`
 }
 
+// msgToday is the day the decoding tests run on: 2024-06-01, so the
+// latest real game date is 2025-06-01 whatever the calendar says.
+var msgToday = pipeline.MustDate("2024-06-01")
+
 const msgTeamBox = `{"output_table":"nba-props.nba_raw.nbac_team_boxscore","game_date":"2023-02-01","status":"success",` +
 	`"record_count":20,"execution_id":"exec-9","correlation_id":"corr-3","backfill_mode":true}`
 
@@ -96,6 +100,18 @@ func TestDecodeProcess(t *testing.T) {
 				ExecutionID: "exec-9", CorrelationID: "corr-3", BackfillMode: true, Payload: msgTeamBox},
 		},
 		{
+			name: "the first real game date",
+			body: `{"output_table":"nbac_schedule","game_date":"1946-11-01","status":"success"}`,
+			want: httpapi.Message{Table: "nbac_schedule", GameDate: pipeline.FirstGameDate, Status: "success",
+				Payload: `{"output_table":"nbac_schedule","game_date":"1946-11-01","status":"success"}`},
+		},
+		{
+			name: "the last real game date: a year after today",
+			body: `{"output_table":"nbac_schedule","game_date":"2025-06-01","status":"no_data"}`,
+			want: httpapi.Message{Table: "nbac_schedule", GameDate: pipeline.MustDate("2025-06-01"), Status: "no_data",
+				Payload: `{"output_table":"nbac_schedule","game_date":"2025-06-01","status":"no_data"}`},
+		},
+		{
 			name: "harness push helper",
 			body: string(push(message("nbac_team_boxscore", feb1, "partial", 3), "m-1")),
 			want: httpapi.Message{Table: "nbac_team_boxscore", GameDate: feb1, Status: "partial", RecordCount: 3, MessageID: "m-1",
@@ -104,7 +120,7 @@ func TestDecodeProcess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := httpapi.DecodeProcess([]byte(tt.body))
+			got, err := httpapi.DecodeProcess([]byte(tt.body), msgToday)
 			if err != nil {
 				t.Fatalf("DecodeProcess(%s) = %v, want no error", tt.body, err)
 			}
@@ -148,6 +164,11 @@ func TestDecodeProcessErrors(t *testing.T) {
 		{name: "short game_date", body: valid("game_date", `"game_date":"2023-2-1"`), field: "game_date"},
 		{name: "game_date with a time", body: valid("game_date", `"game_date":"2023-02-01T00:00:00Z"`), field: "game_date"},
 		{name: "game_date a number", body: valid("game_date", `"game_date":20230201`), field: "game_date"},
+		{name: "game_date in year 9999", body: valid("game_date", `"game_date":"9999-12-31"`), field: "game_date"},
+		{name: "game_date a century ahead", body: valid("game_date", `"game_date":"2122-10-18"`), field: "game_date"},
+		{name: "game_date in year 0", body: valid("game_date", `"game_date":"0000-01-01"`), field: "game_date"},
+		{name: "game_date before the first game", body: valid("game_date", `"game_date":"1946-10-31"`), field: "game_date"},
+		{name: "game_date over a year ahead", body: valid("game_date", `"game_date":"2025-06-02"`), field: "game_date"},
 		{name: "missing status", body: valid("status", ""), field: "status"},
 		{name: "unknown status", body: valid("status", `"status":"done"`), field: "status"},
 		{name: "status in capitals", body: valid("status", `"status":"SUCCESS"`), field: "status"},
@@ -170,6 +191,8 @@ func TestDecodeProcessErrors(t *testing.T) {
 		{name: "envelope with empty ids", body: msgEnvelope(valid("", ""), `"messageId":"","message_id":""`), field: "message.messageId"},
 		{name: "envelope data missing game_date", body: msgEnvelope(valid("game_date", ""), `"messageId":"1"`), field: "message.data.game_date"},
 		{name: "envelope data bad game_date", body: msgEnvelope(valid("game_date", `"game_date":"01/02/2023"`), `"messageId":"1"`), field: "message.data.game_date"},
+		{name: "envelope data game_date in year 9999", body: msgEnvelope(valid("game_date", `"game_date":"9999-12-31"`), `"messageId":"1"`), field: "message.data.game_date"},
+		{name: "envelope data game_date in year 0", body: msgEnvelope(valid("game_date", `"game_date":"0000-01-01"`), `"messageId":"1"`), field: "message.data.game_date"},
 		{name: "envelope data unknown status", body: msgEnvelope(valid("status", `"status":"ok"`), `"messageId":"1"`), field: "message.data.status"},
 		{name: "envelope data no table", body: msgEnvelope(valid("output_table", ""), `"messageId":"1"`), field: "message.data.output_table"},
 		{name: "envelope data negative count", body: msgEnvelope(valid("", `"record_count":-4`), `"messageId":"1"`), field: "message.data.record_count"},
@@ -201,7 +224,7 @@ func TestDecodeProcessErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := httpapi.DecodeProcess([]byte(tt.body))
+			got, err := httpapi.DecodeProcess([]byte(tt.body), msgToday)
 			if err == nil {
 				t.Fatalf("DecodeProcess(%s) = %+v, nil; want an error about %s", tt.body, got, tt.field)
 			}
@@ -229,8 +252,8 @@ func TestDecodeProcessErrors(t *testing.T) {
 }
 
 // FuzzDecodeProcess checks that every body either decodes to a valid
-// message or fails with ErrInvalid naming a field; never a panic, a
-// half-valid message or an unexplained error.
+// message, dated on a real game date, or fails with ErrInvalid naming a
+// field; never a panic, a half-valid message or an unexplained error.
 func FuzzDecodeProcess(f *testing.F) {
 	feb1 := pipeline.MustDate("2023-02-01")
 	for _, seed := range []string{
@@ -244,11 +267,16 @@ func FuzzDecodeProcess(f *testing.F) {
 		`{"message":{"data":5}}`,
 		`{"message":null} {}`,
 		``,
+		`{"output_table":"nbac_schedule","game_date":"9999-12-31","status":"success"}`,
+		`{"output_table":"nbac_team_boxscore","game_date":"0000-01-01","status":"no_data"}`,
+		string(push([]byte(`{"output_table":"nbac_schedule","game_date":"2122-10-18","status":"success"}`), "far-1")),
+		`{"output_table":"nbac_schedule","game_date":"1946-11-01","status":"failed"}`,
+		`{"output_table":"nbac_schedule","game_date":"2025-06-02","status":"partial"}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		m, err := httpapi.DecodeProcess(body)
+		m, err := httpapi.DecodeProcess(body, msgToday)
 		if err != nil {
 			if !errors.Is(err, pipeline.ErrInvalid) {
 				t.Fatalf("DecodeProcess(%q) = %v, want an error wrapping ErrInvalid", body, err)
@@ -269,6 +297,9 @@ func FuzzDecodeProcess(f *testing.F) {
 		}
 		if m.RecordCount < 0 {
 			t.Errorf("DecodeProcess(%q).RecordCount = %d, want >= 0", body, m.RecordCount)
+		}
+		if err := pipeline.CheckGameDate(m.GameDate, msgToday); err != nil {
+			t.Errorf("DecodeProcess(%q, %s).GameDate = %s: %v; want a real game date", body, msgToday, m.GameDate, err)
 		}
 		if d, err := pipeline.ParseDate(m.GameDate.String()); err != nil || d != m.GameDate {
 			t.Errorf("ParseDate(%q) = %v, %v; want %d, nil (DecodeProcess(%q).GameDate)", m.GameDate.String(), d, err, m.GameDate, body)

@@ -50,7 +50,7 @@ func (s *Server) process(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := DecodeProcess(body)
+	m, err := DecodeProcess(body, s.today())
 	if err != nil {
 		return err
 	}
@@ -104,6 +104,10 @@ func (s *Server) process(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, code, ans)
 	return nil
 }
+
+// today is the civil date (UTC) of the server's clock: the day the
+// game_date bounds are taken from.
+func (s *Server) today() pipeline.Date { return pipeline.DateOf(s.cfg.Now().UTC()) }
 
 // recordRejection keeps a refused announcement as a critical quality
 // event on the raw partition.

@@ -50,7 +50,9 @@ type Config struct {
 	// Version is what /version answers (the build revision).
 	Version any
 	Logger  *slog.Logger
-	Now     func() time.Time
+	// Now is the clock (time.Now when nil); its UTC date is the "today"
+	// of the game_date bounds (pipeline.CheckGameDate).
+	Now func() time.Time
 }
 
 // readier is a store that can say whether it is reachable and migrated.
