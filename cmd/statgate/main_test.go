@@ -76,7 +76,8 @@ func TestLoadUsageErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "statgate.db")
-	file := writeFile(t, dir, "s.csv", scheduleHeader)
+	file := writeFile(t, dir, "s.csv", scheduleHeader+
+		"20221018_PHI_BOS,0022200001,2022-10-18,2022,regular,BOS,PHI,3,Final,126,117\n")
 	for _, tc := range []struct {
 		args []string
 		want string

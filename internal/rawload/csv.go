@@ -10,7 +10,8 @@ import (
 
 // csv reads a CSV file whose first record is a header of column names.
 func (d *decoder) csv(r io.Reader, src *sourceReader) error {
-	cr := csv.NewReader(r)
+	lim := newRecordLimiter(r, maxLine)
+	cr := csv.NewReader(lim)
 	// The record slice is reused because every field is converted before
 	// the next read; field counts are checked here to say what was wanted.
 	cr.ReuseRecord = true
@@ -18,10 +19,10 @@ func (d *decoder) csv(r io.Reader, src *sourceReader) error {
 
 	header, err := cr.Read()
 	if err == io.EOF {
-		return d.errorf(1, "", "empty file: want a header row naming the columns of %s", d.t.Name)
+		return d.errorf(1, "", "no rows: empty file; want a header row naming the columns of %s, then rows", d.t.Name)
 	}
 	if err != nil {
-		return d.csvReadError(err, 1, src)
+		return d.csvReadError(err, 1, src, lim)
 	}
 	headerLine, _ := cr.FieldPos(0)
 	cols, err := d.csvHeader(header, headerLine)
@@ -33,10 +34,13 @@ func (d *decoder) csv(r io.Reader, src *sourceReader) error {
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
+			if len(d.rows) == 0 {
+				return d.errorf(headerLine, "", "no rows: the header is not followed by any row")
+			}
 			return nil
 		}
 		if err != nil {
-			return d.csvReadError(err, next, src)
+			return d.csvReadError(err, next, src, lim)
 		}
 		line, _ := cr.FieldPos(0)
 		last, _ := cr.FieldPos(len(rec) - 1)
@@ -60,14 +64,18 @@ func (d *decoder) csv(r io.Reader, src *sourceReader) error {
 }
 
 // csvHeader maps each header field to its column index. The header must name
-// only columns of the table, each once, and every required column; optional
-// columns may be left out and are then NULL in every row.
+// every column of the table, each once, and nothing else: a nullable column
+// is named all the same and left empty in the rows that have no value, so
+// that a column dropped by mistake is never read as a column of NULLs.
 func (d *decoder) csvHeader(header []string, line int) ([]int, error) {
 	cols := make([]int, len(header))
 	at := make(map[int]int, len(header))
 	for j, name := range header {
 		ci := d.t.Col(name)
 		if ci < 0 {
+			if reason := badBytes(name); reason != "" {
+				return nil, d.errorf(line, strconv.Quote(name), "bad column name in header field %d: %s", j+1, reason)
+			}
 			return nil, d.errorf(line, name, "unknown column in header%s (table %s has no such column)", spelled(name), d.t.Name)
 		}
 		if prev, dup := at[ci]; dup {
@@ -77,16 +85,23 @@ func (d *decoder) csvHeader(header []string, line int) ([]int, error) {
 		cols[j] = ci
 	}
 	for ci, c := range d.t.Columns {
-		if _, ok := at[ci]; !ok && c.Required {
-			return nil, d.errorf(line, c.Name, "required column missing from header")
+		if _, ok := at[ci]; !ok {
+			return nil, d.errorf(line, c.Name, "column missing from header: every column of %s must be named (a nullable column may have empty values)", d.t.Name)
 		}
 	}
 	return cols, nil
 }
 
-// csvReadError reports a malformed record at the line the CSV reader names,
-// and anything else at the first line not yet read.
-func (d *decoder) csvReadError(err error, next int, src *sourceReader) error {
+// csvReadError reports a record over the length limit at the line it starts
+// on, a malformed record at the line the CSV reader names, and anything else
+// at the first line not yet read.
+func (d *decoder) csvReadError(err error, next int, src *sourceReader, lim *recordLimiter) error {
+	if lim.tooLong && src.err == nil {
+		if lim.line > lim.start {
+			return d.errorf(lim.start, "", "record is longer than %d bytes (a quoted field runs on past the end of this line)", maxLine)
+		}
+		return d.errorf(lim.start, "", "line is longer than %d bytes", maxLine)
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) && src.err == nil {
 		return d.errorf(pe.Line, "", "malformed CSV: %s", csvReason(pe))

@@ -83,13 +83,14 @@ func (d *decoder) errorf(line int, column, format string, args ...any) *LineErro
 	return &LineError{File: d.name, Line: line, Column: column, Reason: fmt.Sprintf(format, args...)}
 }
 
-// text converts a text value, interning it.
+// text converts a text value, interning it. Only values not seen before
+// are checked for bad bytes: the cache holds checked values only.
 func (d *decoder) text(s string) (any, string) {
 	if v, ok := d.texts[s]; ok {
 		return v, ""
 	}
-	if !validUTF8(s) {
-		return nil, fmt.Sprintf("not valid UTF-8: %q", s)
+	if reason := badBytes(s); reason != "" {
+		return nil, reason
 	}
 	if len(d.texts) >= maxTexts {
 		return s, ""
@@ -117,12 +118,25 @@ func (d *decoder) date(s string) (any, string) {
 }
 
 // convert turns the text form of a value (a CSV field, or a JSON string for
-// a column of any type but bool) into the column's Go type. The empty
+// a text, date or timestamp column) into the column's Go type. The empty
 // string is NULL. On failure it returns the reason.
 func (d *decoder) convert(typ pipeline.Type, s string) (any, string) {
 	if s == "" {
 		return nil, ""
 	}
+	v, reason := d.parse(typ, s)
+	if reason != "" && typ != pipeline.Text {
+		// The parsers of the other types accept only ASCII without NUL,
+		// so a value they accept needs no check; one they refuse is
+		// reported for its bad bytes first, the more telling reason.
+		if bad := badBytes(s); bad != "" {
+			return nil, bad
+		}
+	}
+	return v, reason
+}
+
+func (d *decoder) parse(typ pipeline.Type, s string) (any, string) {
 	switch typ {
 	case pipeline.Text:
 		return d.text(s)

@@ -7,11 +7,18 @@
 // are returned. Every rejection unwraps to pipeline.ErrInvalid. Errors of the
 // underlying reader or file system are returned as they are, wrapped with the
 // file name, so that a caller can tell bad input from a failing disk.
+//
+// The contract is strict so that what loads is exactly what was meant:
+// every column of the table is named in the CSV header and is a key of every
+// NDJSON object (a nullable one may be empty or null); types are exact (no
+// quoted numbers in NDJSON, no '+' signs, integers without fraction or
+// exponent); no field holds a NUL byte or invalid UTF-8; a file has at least
+// one row; and a line (a CSV record) longer than 1 MiB is refused as soon as
+// it is seen, so memory stays bounded whatever the input.
 package rawload
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -73,9 +80,12 @@ func formatOf(name string) format {
 
 // Decode reads one file's rows for table t. name is the file name used in
 // errors and to pick the format: ".csv", ".ndjson", ".jsonl", ".json"
-// (NDJSON), each optionally followed by ".gz". Gzip is detected by the magic
-// bytes, not only by the name; when the extension says nothing, the first
-// non-space byte decides: '{' means NDJSON, anything else CSV.
+// (NDJSON), each optionally followed by ".gz". Gzip is recognised by its
+// magic bytes, not by the name: a file named .gz that holds plain text is read
+// as text, and one that holds neither gzip nor text is refused, as is data
+// compressed in another format (zip, bzip2, xz, zstd). When the extension
+// says nothing, the first non-space byte decides: '{' means NDJSON, anything
+// else CSV.
 func Decode(t *pipeline.Table, name string, r io.Reader) ([]pipeline.Row, error) {
 	return decode(t, name, r, newKeySet(t))
 }
@@ -149,28 +159,11 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-const bufSize = 64 << 10
-
-var (
-	gzipMagic = []byte{0x1f, 0x8b}
-	utf8BOM   = []byte{0xef, 0xbb, 0xbf}
-)
-
 func decode(t *pipeline.Table, name string, r io.Reader, keys *keySet) ([]pipeline.Row, error) {
 	src := &sourceReader{r: r}
-	br := bufio.NewReaderSize(src, bufSize)
-	if magic, _ := br.Peek(len(gzipMagic)); bytes.Equal(magic, gzipMagic) {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, readError(name, 1, src, err)
-		}
-		defer gz.Close()
-		br = bufio.NewReaderSize(gz, bufSize)
-	}
-	// Spreadsheet programs start CSV exports with a byte order mark, which
-	// would otherwise become part of the first column's name.
-	if bom, _ := br.Peek(len(utf8BOM)); bytes.Equal(bom, utf8BOM) {
-		br.Discard(len(utf8BOM))
+	br, err := plainText(name, bufio.NewReaderSize(src, bufSize), src)
+	if err != nil {
+		return nil, err
 	}
 	f := formatOf(name)
 	if f == formatSniff {
@@ -178,7 +171,6 @@ func decode(t *pipeline.Table, name string, r io.Reader, keys *keySet) ([]pipeli
 	}
 	keys.startFile(name)
 	d := newDecoder(t, name, keys)
-	var err error
 	if f == formatNDJSON {
 		err = d.ndjson(br, src)
 	} else {

@@ -26,7 +26,7 @@ const (
 
 	wigginsJSON = `{"game_id":"20221018_LAL_GSW","game_date":"2022-10-18","season_year":2022,"team_abbr":"GSW",` +
 		`"opponent_team_abbr":"LAL","player_id":"wiggian01","player_lookup":"andrewwiggins","player_name":"Andrew Wiggins",` +
-		`"player_status":"active","starter":true,"minutes":"29:28","points":20,"field_goals_made":8,` +
+		`"player_status":"active","dnp_reason":null,"starter":true,"minutes":"29:28","points":20,"field_goals_made":8,` +
 		`"field_goals_attempted":14,"three_pointers_made":4,"three_pointers_attempted":7,"free_throws_made":0,` +
 		`"free_throws_attempted":0,"offensive_rebounds":1,"defensive_rebounds":5,"total_rebounds":6,"assists":4,` +
 		`"steals":1,"blocks":1,"turnovers":1,"personal_fouls":5,"plus_minus":25}`
@@ -80,7 +80,7 @@ func TestDecodeRejects(t *testing.T) {
 			rawload.LineError{File: "g.csv", Line: 1, Column: "usage_rate", Reason: "unknown column"}},
 		{"missing required column", gbt, "g.csv",
 			lines(strings.Replace(gbHeader, "player_lookup,", "", 1), strings.Replace(wiggins, "andrewwiggins,", "", 1)),
-			rawload.LineError{File: "g.csv", Line: 1, Column: "player_lookup", Reason: "required column missing"}},
+			rawload.LineError{File: "g.csv", Line: 1, Column: "player_lookup", Reason: "column missing from header"}},
 		{"duplicate column", gbt, "g.csv", lines(gbHeader+",points", wiggins+",20"),
 			rawload.LineError{File: "g.csv", Line: 1, Column: "points", Reason: "appears twice"}},
 		{"too few fields", gbt, "g.csv", lines(gbHeader, wiggins, strings.TrimSuffix(divincenzo, ",-5")),
@@ -121,9 +121,9 @@ func TestDecodeRejects(t *testing.T) {
 			rawload.LineError{File: "s.csv", Line: 2, Column: "game_status", Reason: "4 is outside [1, 3]"}},
 		{"schedule without game_date column", sched, "s.csv",
 			lines(strings.Replace(schedHeader, "game_date,", "", 1), strings.Replace(schedRow, "2022-10-18,", "", 1)),
-			rawload.LineError{File: "s.csv", Line: 1, Column: "game_date", Reason: "required column missing"}},
+			rawload.LineError{File: "s.csv", Line: 1, Column: "game_date", Reason: "column missing from header"}},
 		{"NaN decimal", props, "p.csv", lines(propsHeader, "20221018_LAL_GSW,2022-10-18,andrewwiggins,draftkings,NaN,2022-10-18T20:00:00Z"),
-			rawload.LineError{File: "p.csv", Line: 2, Column: "points_line", Reason: "not a finite number"}},
+			rawload.LineError{File: "p.csv", Line: 2, Column: "points_line", Reason: `not a number: "NaN"`}},
 		{"bad timestamp", props, "p.csv", lines(propsHeader, "20221018_LAL_GSW,2022-10-18,andrewwiggins,draftkings,19.5,2022-10-18 20:00"),
 			rawload.LineError{File: "p.csv", Line: 2, Column: "captured_at", Reason: "not an RFC 3339 timestamp"}},
 
@@ -139,14 +139,16 @@ func TestDecodeRejects(t *testing.T) {
 			rawload.LineError{File: "g.ndjson", Line: 1, Column: "points", Reason: "got an object"}},
 		{"ndjson non-integral int", gbt, "g.ndjson", jsonWith(`"points":20`, `"points":20.5`),
 			rawload.LineError{File: "g.ndjson", Line: 1, Column: "points", Reason: "not an integer: 20.5"}},
-		{"ndjson int out of range", gbt, "g.ndjson", jsonWith(`"points":20`, `"points":1e30`),
+		{"ndjson int out of range", gbt, "g.ndjson", jsonWith(`"points":20`, `"points":99999999999999999999`),
 			rawload.LineError{File: "g.ndjson", Line: 1, Column: "points", Reason: "integer out of range"}},
+		{"ndjson int with exponent", gbt, "g.ndjson", jsonWith(`"points":20`, `"points":1e30`),
+			rawload.LineError{File: "g.ndjson", Line: 1, Column: "points", Reason: "not an integer: 1e30"}},
 		{"ndjson trailing garbage", gbt, "g.ndjson", wigginsJSON + " x\n",
 			rawload.LineError{File: "g.ndjson", Line: 1, Reason: "trailing data"}},
 		{"ndjson two objects on a line", gbt, "g.ndjson", wigginsJSON + wigginsJSON + "\n",
 			rawload.LineError{File: "g.ndjson", Line: 1, Reason: "trailing data"}},
 		{"ndjson missing required key", gbt, "g.ndjson", jsonWith(`"player_lookup":"andrewwiggins",`, ""),
-			rawload.LineError{File: "g.ndjson", Line: 1, Column: "player_lookup", Reason: "required key is missing"}},
+			rawload.LineError{File: "g.ndjson", Line: 1, Column: "player_lookup", Reason: "key is missing"}},
 		{"ndjson null game_date", gbt, "g.ndjson", jsonWith(`"game_date":"2022-10-18"`, `"game_date":null`),
 			rawload.LineError{File: "g.ndjson", Line: 1, Column: "game_date", Reason: "required value is empty"}},
 		{"ndjson repeated key", gbt, "g.ndjson", jsonWith(`"points":20`, `"points":20,"points":21`),
@@ -162,7 +164,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"ndjson line too long", gbt, "g.ndjson", lines(wigginsJSON, jsonWith("Andrew", strings.Repeat("a", 1<<20))),
 			rawload.LineError{File: "g.ndjson", Line: 2, Reason: "line is longer than"}},
 		{"sniffed ndjson", gbt, "upload", jsonWith(`"points":20`, `"points":"x"`),
-			rawload.LineError{File: "upload", Line: 1, Column: "points", Reason: `not an integer: "x"`}},
+			rawload.LineError{File: "upload", Line: 1, Column: "points", Reason: "wrong JSON type: want an integer, got a string"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Boxing an int64 into an interface allocates unless the value is tiny, and
@@ -34,9 +33,13 @@ func boxInt(n int64) any {
 	return n
 }
 
-// parseInt accepts strict base-10 integers: an optional sign and digits,
-// nothing else ("1.0", " 1" and "0x1" are rejected).
+// parseInt accepts strict base-10 integers: an optional '-' and digits,
+// nothing else ("+1", "1.0", " 1" and "0x1" are rejected). A '-' is left to
+// the schema, whose checks refuse it where a value cannot be negative.
 func parseInt(s string) (int64, string) {
+	if strings.HasPrefix(s, "+") {
+		return 0, fmt.Sprintf("not an integer: %q (a leading '+' is not allowed)", s)
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
@@ -47,9 +50,17 @@ func parseInt(s string) (int64, string) {
 	return n, ""
 }
 
-// parseFloat rejects NaN and infinities, which no statistic can be and which
-// JSON cannot carry into the canonical encoding of a partition.
+// parseFloat accepts plain decimal numbers (see isDecimal) and rejects the
+// other spellings strconv knows (hexadecimal, underscores, NaN and
+// infinities), which no statistic is written in and which JSON cannot carry
+// into the canonical encoding of a partition.
 func parseFloat(s string) (float64, string) {
+	if strings.HasPrefix(s, "+") {
+		return 0, fmt.Sprintf("not a number: %q (a leading '+' is not allowed)", s)
+	}
+	if !isDecimal(s) {
+		return 0, fmt.Sprintf("not a number: %q", s)
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, fmt.Sprintf("not a number: %q", s)
@@ -57,11 +68,48 @@ func parseFloat(s string) (float64, string) {
 	// Overflow comes back as an infinity with ErrRange; underflow as a
 	// tiny or zero value with ErrRange, which is still close to what was
 	// written and is kept.
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	if math.IsInf(f, 0) {
 		return 0, fmt.Sprintf("not a finite number: %q", s)
 	}
 	return f, ""
 }
+
+// isDecimal reports whether s is an optional '-', digits with at most one
+// '.' among them (at least one digit in all), and an optional exponent.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && isDigit(s[i]); i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && isDigit(s[i]); i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // parseBool accepts the spellings that CSV writers actually produce:
 // true/false in lower, upper or title case (pandas writes True), and 1/0.
@@ -81,81 +129,4 @@ func parseTimestamp(s string) (time.Time, string) {
 		return time.Time{}, fmt.Sprintf("not an RFC 3339 timestamp: %q", s)
 	}
 	return ts.UTC(), ""
-}
-
-func validUTF8(s string) bool {
-	// Most values are ASCII; checking that first is cheaper than decoding.
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return utf8.ValidString(s)
-		}
-	}
-	return true
-}
-
-// jsonInt converts a JSON number to an int64 when its value is integral,
-// whatever its spelling: 20, 20.0, 2e1 and 2.00E+1 are all 20. The decision
-// is made on the decimal digits, not through a float64, so no fraction is
-// lost to rounding and no large value is silently approximated.
-func jsonInt(num string) (int64, string) {
-	if n, err := strconv.ParseInt(num, 10, 64); err == nil {
-		return n, ""
-	}
-	s, neg := strings.CutPrefix(num, "-")
-	mant, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
-	intPart, frac, _ := strings.Cut(mant, ".")
-	if !isDigits(intPart) || (frac != "" && !isDigits(frac)) || (hasExp && expText == "") {
-		return 0, fmt.Sprintf("not a number: %s", num)
-	}
-	digits := strings.TrimLeft(intPart+frac, "0")
-	if digits == "" {
-		return 0, ""
-	}
-	// A line holds at most maxLine bytes, so no run of zeros can make up
-	// for an exponent beyond these bounds; bounding it first also keeps
-	// the arithmetic below from overflowing.
-	const maxExp = 4 * maxLine
-	exp := 0
-	if hasExp {
-		e, err := strconv.Atoi(expText)
-		switch {
-		case (err != nil && strings.HasPrefix(expText, "-")) || e < -maxExp:
-			return 0, fmt.Sprintf("not an integer: %s", num)
-		case err != nil || e > maxExp:
-			return 0, fmt.Sprintf("integer out of range: %s", num)
-		}
-		exp = e
-	}
-	exp -= len(frac)
-	// Trailing zeros of the digits only scale the value by ten.
-	trimmed := strings.TrimRight(digits, "0")
-	exp += len(digits) - len(trimmed)
-	digits = trimmed
-	if exp < 0 {
-		return 0, fmt.Sprintf("not an integer: %s", num)
-	}
-	if len(digits)+exp > 19 {
-		return 0, fmt.Sprintf("integer out of range: %s", num)
-	}
-	text := digits + strings.Repeat("0", exp)
-	if neg {
-		text = "-" + text
-	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
-		return 0, fmt.Sprintf("integer out of range: %s", num)
-	}
-	return n, ""
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
