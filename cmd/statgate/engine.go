@@ -29,7 +29,7 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.fallback, "fallback-after", def.FallbackAfter,
 		"how long a game's box score may be missing after its gamebook arrived before totals are summed from the gamebook")
 	fs.IntVar(&f.concurrency, "concurrency", 2, "tasks run at once")
-	fs.DurationVar(&f.leaseTTL, "lease-ttl", 30*time.Second, "how long a task stays claimed by a process that died")
+	fs.DurationVar(&f.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long a task stays claimed by a process that died (a live one renews it)")
 }
 
 // newEngine wires the engine for s. Alerts, when a webhook is configured,

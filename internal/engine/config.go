@@ -41,6 +41,11 @@ func (r Retry) Backoff(attempt int, rnd *rand.Rand) time.Duration {
 	return time.Duration(rnd.Int64N(int64(ceil) + 1))
 }
 
+// DefaultLeaseTTL is how long a task stays claimed by a process that died:
+// short, since a live worker renews its lease while the task runs, so
+// that a killed process's work is taken over within half a minute.
+const DefaultLeaseTTL = 30 * time.Second
+
 // Config configures an Engine. Zero fields take the documented defaults.
 type Config struct {
 	Store    pipeline.Store
@@ -57,7 +62,8 @@ type Config struct {
 	// circuit for CircuitCooldown (defaults 5 and 1m).
 	CircuitThreshold int
 	CircuitCooldown  time.Duration
-	// LeaseTTL bounds how long a crashed worker's task stays claimed (5m).
+	// LeaseTTL bounds how long a crashed worker's task stays claimed
+	// (DefaultLeaseTTL); a live worker renews its lease every third of it.
 	LeaseTTL time.Duration
 	// Recheck is the safety-net interval for re-reading versions and task
 	// records written by other processes (30s).
@@ -109,7 +115,7 @@ func (c *Config) defaults() error {
 		c.CircuitCooldown = time.Minute
 	}
 	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = 5 * time.Minute
+		c.LeaseTTL = DefaultLeaseTTL
 	}
 	if c.Recheck <= 0 {
 		c.Recheck = 30 * time.Second
