@@ -169,22 +169,89 @@ func (t *Table) DecodeRows(data []byte) ([]Row, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("decode %s rows: %w", t.Name, err)
 	}
-	rows := make([]Row, len(raw))
 	for i, vals := range raw {
 		if len(vals) != len(t.Columns) {
 			return nil, fmt.Errorf("decode %s row %d: %d values, want %d", t.Name, i, len(vals), len(t.Columns))
 		}
-		r := make(Row, len(vals))
+	}
+	return t.decodeRaw(raw, nil)
+}
+
+// decodeRaw converts decoded values; at[j] is the table column of stored
+// value j (nil: the same position), and a column no stored value fills is
+// NULL.
+func (t *Table) decodeRaw(raw [][]json.RawMessage, at []int) ([]Row, error) {
+	rows := make([]Row, len(raw))
+	for i, vals := range raw {
+		r := make(Row, len(t.Columns))
 		for j, rv := range vals {
-			v, err := decodeValue(t.Columns[j].Type, rv)
-			if err != nil {
-				return nil, fmt.Errorf("decode %s row %d column %s: %w", t.Name, i, t.Columns[j].Name, err)
+			c := j
+			if at != nil {
+				c = at[j]
 			}
-			r[j] = v
+			if c < 0 || c >= len(t.Columns) {
+				continue
+			}
+			v, err := decodeValue(t.Columns[c].Type, rv)
+			if err != nil {
+				return nil, fmt.Errorf("decode %s row %d column %s: %w", t.Name, i, t.Columns[c].Name, err)
+			}
+			r[c] = v
 		}
 		rows[i] = r
 	}
 	return rows, nil
+}
+
+// EncodeArchive writes rows to be kept for rollback: the column names with
+// EncodeRows, so that an archived version stays readable after the table
+// gains or loses a column (a new migration).
+func (t *Table) EncodeArchive(rows []Row) []byte {
+	names, _ := json.Marshal(t.ColumnNames())
+	buf := make([]byte, 0, 32+len(names))
+	buf = append(buf, `{"columns":`...)
+	buf = append(buf, names...)
+	buf = append(buf, `,"rows":`...)
+	buf = append(buf, t.EncodeRows(rows)...)
+	return append(buf, '}')
+}
+
+// DecodeArchive reads what EncodeArchive wrote, matching columns by name:
+// a column added to the table since is NULL, one dropped since is left
+// out. It also reads archives written before names were kept (EncodeRows
+// alone), by position, where columns added since come last and are NULL.
+func (t *Table) DecodeArchive(data []byte) ([]Row, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '[' {
+		var raw [][]json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("decode %s archive: %w", t.Name, err)
+		}
+		for i, vals := range raw {
+			if len(vals) > len(t.Columns) {
+				return nil, fmt.Errorf("decode %s archive row %d: %d values, the table has %d columns", t.Name, i, len(vals), len(t.Columns))
+			}
+		}
+		return t.decodeRaw(raw, nil)
+	}
+	var a struct {
+		Columns []string            `json:"columns"`
+		Rows    [][]json.RawMessage `json:"rows"`
+	}
+	if err := dec.Decode(&a); err != nil {
+		return nil, fmt.Errorf("decode %s archive: %w", t.Name, err)
+	}
+	at := make([]int, len(a.Columns))
+	for j, name := range a.Columns {
+		at[j] = t.Col(name)
+	}
+	for i, vals := range a.Rows {
+		if len(vals) != len(a.Columns) {
+			return nil, fmt.Errorf("decode %s archive row %d: %d values, %d columns", t.Name, i, len(vals), len(a.Columns))
+		}
+	}
+	return t.decodeRaw(a.Rows, at)
 }
 
 func decodeValue(typ Type, rv json.RawMessage) (any, error) {

@@ -412,3 +412,57 @@ func TestContentHashNegativeZero(t *testing.T) {
 		t.Errorf("ContentHash(0.0) = %s, ContentHash(-0.0) = %s, want equal", a, b)
 	}
 }
+
+// TestArchiveSurvivesColumnChanges: a version archived for rollback reads
+// back after the table gained a column (NULL in the old rows) or lost one,
+// whether the archive names its columns or predates that (positional, the
+// new column last, as ADD COLUMN puts it).
+func TestArchiveSurvivesColumnChanges(t *testing.T) {
+	d := pipeline.MustDate("2023-02-03")
+	before := pipeline.NewTable("summary", pipeline.Analytics, []string{"id"},
+		pipeline.Column{Name: "id", Type: pipeline.Text, Required: true},
+		pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
+		pipeline.Column{Name: "points", Type: pipeline.Int},
+		pipeline.Column{Name: "pace", Type: pipeline.Float},
+	)
+	after := pipeline.NewTable("summary", pipeline.Analytics, []string{"id"},
+		pipeline.Column{Name: "id", Type: pipeline.Text, Required: true},
+		pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
+		pipeline.Column{Name: "points", Type: pipeline.Int},
+		pipeline.Column{Name: "pace", Type: pipeline.Float},
+		pipeline.Column{Name: "rest_days", Type: pipeline.Int},
+	)
+	dropped := pipeline.NewTable("summary", pipeline.Analytics, []string{"id"},
+		pipeline.Column{Name: "id", Type: pipeline.Text, Required: true},
+		pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
+		pipeline.Column{Name: "pace", Type: pipeline.Float},
+	)
+	rows := []pipeline.Row{{"BOS", d, int64(126), 99.5}, {"PHI", d, int64(117), 98.0}}
+	for _, tc := range []struct {
+		name  string
+		data  []byte
+		table *pipeline.Table
+		want  []pipeline.Row
+	}{
+		{"same columns", before.EncodeArchive(rows), before, rows},
+		{"a column added since", before.EncodeArchive(rows), after,
+			[]pipeline.Row{{"BOS", d, int64(126), 99.5, nil}, {"PHI", d, int64(117), 98.0, nil}}},
+		{"a column dropped since", before.EncodeArchive(rows), dropped,
+			[]pipeline.Row{{"BOS", d, 99.5}, {"PHI", d, 98.0}}},
+		{"positional, a column added since", before.EncodeRows(rows), after,
+			[]pipeline.Row{{"BOS", d, int64(126), 99.5, nil}, {"PHI", d, int64(117), 98.0, nil}}},
+		{"positional, same columns", before.EncodeRows(rows), before, rows},
+	} {
+		got, err := tc.table.DecodeArchive(tc.data)
+		if err != nil {
+			t.Errorf("%s: DecodeArchive(%s) error = %v", tc.name, tc.data, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got, rowsEqual); diff != "" {
+			t.Errorf("%s: DecodeArchive mismatch (-want +got):\n%s", tc.name, diff)
+		}
+	}
+	if _, err := before.DecodeArchive(after.EncodeRows([]pipeline.Row{{"BOS", d, int64(1), 1.0, int64(2)}})); err == nil {
+		t.Error("a positional archive wider than the table decoded, want an error")
+	}
+}

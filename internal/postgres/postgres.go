@@ -22,6 +22,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -48,6 +49,8 @@ type Config struct {
 
 // Store is the PostgreSQL implementation of pipeline.Store.
 type Store struct {
+	// Store is every operation written once, over this database.
+	*sqlstore.Store
 	pool    *pgxpool.Pool
 	catalog *pipeline.Catalog
 	now     func() time.Time
@@ -90,6 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{pool: pool, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions, schema: cfg.Schema, id: fmt.Sprintf("%d-%x", os.Getpid(), rand.Uint64())}
+	s.Store = sqlstore.New(db{s}, sqlstore.Config{Catalog: cfg.Catalog, Now: cfg.Now, KeepVersions: cfg.KeepVersions})
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		pool.Close()
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -41,6 +42,8 @@ type Config struct {
 
 // Store is the SQLite implementation of pipeline.Store.
 type Store struct {
+	// Store is every operation written once, over this database.
+	*sqlstore.Store
 	write   *sql.DB // exactly one connection: SQLite has one writer
 	read    *sql.DB
 	catalog *pipeline.Catalog
@@ -97,6 +100,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions, path: cfg.Path}
+	s.Store = sqlstore.New(db{s}, sqlstore.Config{Catalog: cfg.Catalog, Now: cfg.Now, KeepVersions: cfg.KeepVersions})
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		w.Close()
 		return nil, err

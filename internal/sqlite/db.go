@@ -1,0 +1,284 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/sqlstore"
+)
+
+// db is the store's database as sqlstore sees it. SQLite keeps dates as
+// 'YYYY-MM-DD' text, times as microseconds since the epoch and booleans as
+// 0 and 1; one connection writes (the single writer is the partition lock),
+// a pool of others reads.
+type db struct{ s *Store }
+
+var _ sqlstore.DB = db{}
+
+func (db) Name() string { return "sqlite" }
+
+// arg converts a Go value to what this database stores.
+func arg(v any) any {
+	switch x := v.(type) {
+	case pipeline.Date:
+		return x.String()
+	case time.Time:
+		return micros(x)
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	case int:
+		return int64(x)
+	}
+	return v
+}
+
+func args(vs []any) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = arg(v)
+	}
+	return out
+}
+
+// valueScanner reads one stored value into a Go destination.
+type valueScanner struct {
+	dest any
+	v    any
+}
+
+func (sc *valueScanner) Scan(src any) error {
+	sc.v = src
+	return nil
+}
+
+// finish converts the scanned value for its destination.
+func (sc *valueScanner) finish() error {
+	switch d := sc.dest.(type) {
+	case *pipeline.Date:
+		s, ok := sc.v.(string)
+		if !ok {
+			return fmt.Errorf("read %T as a date", sc.v)
+		}
+		v, err := pipeline.ParseDate(s)
+		*d = v
+		return err
+	case *time.Time:
+		switch x := sc.v.(type) {
+		case nil:
+			*d = time.Time{}
+		case int64:
+			*d = fromMicros(x)
+		default:
+			return fmt.Errorf("read %T as a time", sc.v)
+		}
+	case *bool:
+		x, ok := sc.v.(int64)
+		if !ok {
+			return fmt.Errorf("read %T as a boolean", sc.v)
+		}
+		*d = x != 0
+	}
+	return nil
+}
+
+// scan scans through dest, converting stored dates, times and booleans.
+func scan(fn func(...any) error, dest []any) error {
+	var conv []*valueScanner
+	targets := dest
+	for i, d := range dest {
+		switch d.(type) {
+		case *pipeline.Date, *time.Time, *bool:
+			if conv == nil {
+				targets = append([]any(nil), dest...)
+			}
+			sc := &valueScanner{dest: d}
+			conv = append(conv, sc)
+			targets[i] = sc
+		}
+	}
+	if err := fn(targets...); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return sqlstore.ErrNoRows
+		}
+		return err
+	}
+	for _, sc := range conv {
+		if err := sc.finish(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type rows struct{ *sql.Rows }
+
+func (r rows) Scan(dest ...any) error { return scan(r.Rows.Scan, dest) }
+func (r rows) Close()                 { r.Rows.Close() }
+
+type row struct{ *sql.Row }
+
+func (r row) Scan(dest ...any) error { return scan(r.Row.Scan, dest) }
+
+// Outside a transaction, reads go to the reader pool and writes to the
+// writer connection.
+
+func (d db) Exec(ctx context.Context, query string, vs ...any) (int64, error) {
+	res, err := d.s.write.ExecContext(ctx, query, args(vs)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (d db) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
+	r, err := d.s.read.QueryContext(ctx, query, args(vs)...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
+func (d db) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
+	return row{d.s.read.QueryRowContext(ctx, query, args(vs)...)}
+}
+
+func (d db) ExecMany(ctx context.Context, query string, vs [][]any) error {
+	return d.Write(ctx, func(tx sqlstore.Tx) error { return tx.ExecMany(ctx, query, vs) })
+}
+
+// Write runs fn in a transaction on the writer connection, through the
+// store's prepared statements.
+func (d db) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	tx, err := d.s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit or Rollback
+	q := d.s.newTxq(tx)
+	if err := fn(q); err != nil {
+		tx.Rollback() //nolint:errcheck // the error that matters is fn's
+		// Only once the transaction has given back the writer connection
+		// can its new statements be prepared for good.
+		q.promote(ctx)
+		return err
+	}
+	return q.commit(ctx)
+}
+
+// The transaction's side of sqlstore.Tx.
+
+func (q *txq) Exec(ctx context.Context, query string, vs ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args(vs)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q *txq) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
+	r, err := q.QueryContext(ctx, query, args(vs)...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
+func (q *txq) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
+	return row{q.QueryRowContext(ctx, query, args(vs)...)}
+}
+
+func (q *txq) ExecMany(ctx context.Context, query string, vs [][]any) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	st, err := q.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	for _, a := range vs {
+		if _, err := st.ExecContext(ctx, args(a)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Read runs fn in a read-only transaction of a reader connection: one
+// snapshot.
+func (d db) Read(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	tx, err := d.s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return fn(readTx{tx})
+}
+
+// readTx reads within a read-only transaction.
+type readTx struct{ tx *sql.Tx }
+
+func (r readTx) Exec(context.Context, string, ...any) (int64, error) {
+	return 0, errors.New("sqlite: a write in a read-only transaction")
+}
+
+func (r readTx) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
+	rs, err := r.tx.QueryContext(ctx, query, args(vs)...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{rs}, nil
+}
+
+func (r readTx) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
+	return row{r.tx.QueryRowContext(ctx, query, args(vs)...)}
+}
+
+func (r readTx) ExecMany(context.Context, string, [][]any) error {
+	return errors.New("sqlite: a write in a read-only transaction")
+}
+
+func (db) Encode(v any) any                           { return toDB(v) }
+func (db) Decode(t pipeline.Type, v any) (any, error) { return fromDB(t, v) }
+
+// SendBatch runs the batch's statements one by one: a round trip to an
+// embedded database costs nothing.
+func (q *txq) SendBatch(ctx context.Context, b *sqlstore.Batch) sqlstore.BatchResults {
+	return sqlstore.Sequential(ctx, q, b)
+}
+
+// InsertRows inserts rows through one prepared statement.
+func (db) InsertRows(ctx context.Context, tx sqlstore.Tx, t *pipeline.Table, rows []pipeline.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	q := tx.(*txq)
+	st, err := q.prepared(ctx, "INSERT INTO "+t.Name+" ("+strings.Join(t.ColumnNames(), ", ")+") VALUES ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ")+")")
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(t.Columns))
+	for _, r := range rows {
+		for i, v := range r {
+			vals[i] = toDB(v)
+		}
+		if _, err := st.ExecContext(ctx, vals...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Locks is nil: the single writer connection orders every write.
+func (db) Locks() *sqlstore.Locks { return nil }
+
+// Notify does nothing: an embedded database has one process.
+func (db) Notify(context.Context, sqlstore.Tx) error { return nil }
