@@ -45,6 +45,9 @@ var TeamDefenseTable = p.NewTable(TeamDefense, p.Analytics, []string{"game_id", 
 	cols(req("possessions", p.Float), req("defensive_rating", p.Float), req("opponent_pace", p.Float),
 		opt("opponent_ts_pct", p.Float), opt("opponent_efg_pct", p.Float),
 		req("data_source", p.Text, p.OneOf("team_boxscore", "gamebook_sum"))),
+	// Added by migration 00006: nullable, since rows computed before it
+	// have none.
+	cols(opt("team_minutes", p.Float), opt("overtime_periods", p.Int)),
 )...)
 
 // PlayerGameTable is player_game_summary.

@@ -178,21 +178,11 @@ func sortTeamKeys(keys []teamKey) {
 const minPossessions, maxPossessions = 60.0, 140.0
 
 // possessionsRange is "possessions_range": possessions within [60, 140] ×
-// (team minutes / 240). Team offense rows carry their team minutes; team
-// defense rows take them from the game's team totals, as computed.
+// (team minutes / 240); a row without team minutes is taken as a
+// regulation game.
 func possessionsRange(t *p.Table) p.Check {
-	pi, gi, mi := t.MustCol("possessions"), t.MustCol("game_id"), t.Col("team_minutes")
-	return p.Check{Name: "possessions_range", Severity: p.Critical, Eval: func(c p.Compute, staged []p.Row) []p.Failure {
-		var byGame map[string]float64
-		if mi < 0 {
-			// Without them, every game is taken as regulation length.
-			if games, err := teamGames(c); err == nil {
-				byGame = make(map[string]float64, len(games))
-				for _, g := range games {
-					byGame[g.game.id] = max(g.home.minutes, g.away.minutes)
-				}
-			}
-		}
+	pi, mi := t.MustCol("possessions"), t.MustCol("team_minutes")
+	return p.Check{Name: "possessions_range", Severity: p.Critical, Eval: func(_ p.Compute, staged []p.Row) []p.Failure {
 		var out []p.Failure
 		for _, r := range staged {
 			v, ok := number(r[pi])
@@ -200,11 +190,7 @@ func possessionsRange(t *p.Table) p.Check {
 				continue
 			}
 			minutes := regulationMinutes
-			if mi >= 0 {
-				if m, ok := number(r[mi]); ok && m > 0 {
-					minutes = m
-				}
-			} else if m, ok := byGame[text(r, gi)]; ok && m > 0 {
+			if m, ok := number(r[mi]); ok && m > 0 {
 				minutes = m
 			}
 			lo, hi := minPossessions*minutes/regulationMinutes, maxPossessions*minutes/regulationMinutes

@@ -16,7 +16,7 @@ func (TeamDefenseProcessor) Name() string { return TeamDefense }
 func (TeamDefenseProcessor) Output() *p.Table { return TeamDefenseTable }
 
 // Version implements pipeline.Processor.
-func (TeamDefenseProcessor) Version() string { return "1" }
+func (TeamDefenseProcessor) Version() string { return "2" }
 
 // Inputs implements pipeline.Processor.
 func (TeamDefenseProcessor) Inputs() []p.Input { return teamInputs() }
@@ -65,6 +65,8 @@ func defenseRow(d p.Date, g gameTotals, s side) p.Row {
 		set("opponent_ts_pct", nullable(tsPct(opp.pts, opp.fga, opp.fta))).
 		set("opponent_efg_pct", nullable(efgPct(opp.fg, opp.fg3, opp.fga))).
 		set("data_source", g.source).
+		set("team_minutes", tm.minutes).
+		set("overtime_periods", overtimePeriods(tm.minutes)).
 		row
 }
 

@@ -1,17 +1,104 @@
 package postgres_test
 
 import (
-	"flag"
+	"context"
+	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/postgres"
 	"github.com/statgate/statgate/internal/storetest"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
-var update = flag.Bool("update", false, "rewrite generated migrations")
+// dialect is how this store lays out the data tables.
+var dialect = storetest.Dialect{
+	Name: "postgres", ColumnType: postgres.ColumnType, PrimaryKey: postgres.PrimaryKey,
+	CreateTable: postgres.TableDDL, AddColumn: postgres.AddColumnDDL,
+	ChangeColumn: postgres.AlterColumnDDL, ChangeKey: postgres.AlterKeyDDL,
+}
 
-// TestDataTablesMigration keeps the embedded migration of the data tables
-// equal to the Go table declarations; -update regenerates it.
-func TestDataTablesMigration(t *testing.T) {
-	storetest.CheckDataMigration(t, "postgres", "migrations/00002_tables.sql", postgres.TableDDL, *update)
+// TestSchemaMatchesDeclarations is the drift test: the schema every
+// migration builds, applied in order to an empty schema, is the one the Go
+// declarations of the data tables describe. When it fails, add the
+// migration it prints; never edit a released one.
+func TestSchemaMatchesDeclarations(t *testing.T) {
+	s := testdb.Postgres(t)
+	storetest.CheckSchema(t, dialect, schemaReader(s.Pool()))
+}
+
+// TestSchemaDriftIsReported declares changed copies of real tables and
+// checks that comparing them with the migrated schema reports each change
+// with the statement the next migration needs.
+func TestSchemaDriftIsReported(t *testing.T) {
+	read := schemaReader(testdb.Postgres(t).Pool())
+	offense := nba.TeamOffenseTable
+	last := len(offense.Columns) - 1
+	withColumn := func(c pipeline.Column) *pipeline.Table {
+		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, append(slices.Clone(offense.Columns), c)...)
+	}
+	retyped := func(name string, typ pipeline.Type) *pipeline.Table {
+		cols := slices.Clone(offense.Columns)
+		cols[offense.MustCol(name)].Type = typ
+		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, cols...)
+	}
+	storetest.CheckDriftReported(t, dialect, read, []storetest.DriftCase{
+		{Name: "new nullable column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Int}),
+			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe BIGINT;"},
+		{Name: "new required column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Text, Required: true}),
+			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe TEXT NOT NULL DEFAULT '';"},
+		{Name: "column no longer declared", Declared: pipeline.NewTable(offense.Name, offense.Kind, offense.Key, offense.Columns[:last]...),
+			Want: "ALTER TABLE team_offense_game_summary DROP COLUMN " + offense.Columns[last].Name + ";"},
+		{Name: "new table", Declared: pipeline.NewTable("drift_probe_days", pipeline.Analytics, []string{"team_abbr"},
+			pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
+			pipeline.Column{Name: "team_abbr", Type: pipeline.Text, Required: true},
+			pipeline.Column{Name: "days", Type: pipeline.Int}),
+			Want: "CREATE TABLE drift_probe_days (\n        game_date DATE NOT NULL,\n        team_abbr TEXT NOT NULL,\n" +
+				"        days BIGINT,\n        PRIMARY KEY (game_date, team_abbr)\n    );"},
+		{Name: "changed type", Declared: retyped("pace", pipeline.Int),
+			Want: "ALTER TABLE team_offense_game_summary ALTER COLUMN pace TYPE BIGINT USING pace::BIGINT, ALTER COLUMN pace SET NOT NULL;"},
+		{Name: "changed key", Declared: pipeline.NewTable(offense.Name, offense.Kind, []string{"game_id"}, offense.Columns...),
+			Want: "ALTER TABLE team_offense_game_summary DROP CONSTRAINT team_offense_game_summary_pkey, ADD PRIMARY KEY (game_date, game_id);"},
+	})
+}
+
+// querier is a pool or a connection whose search_path is the store's
+// schema.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// schemaReader reads a table's columns and primary key as
+// information_schema reports them, in the current schema.
+func schemaReader(q querier) func(table string) (*storetest.TableSchema, error) {
+	return func(table string) (*storetest.TableSchema, error) {
+		ctx := context.Background()
+		rows, err := q.Query(ctx, `SELECT column_name, upper(data_type), is_nullable = 'NO'
+			FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, table)
+		if err != nil {
+			return nil, err
+		}
+		cols, err := pgx.CollectRows(rows, pgx.RowToStructByPos[storetest.ColumnSchema])
+		if err != nil || len(cols) == 0 {
+			return nil, err
+		}
+		rows, err = q.Query(ctx, `SELECT k.column_name
+			FROM information_schema.table_constraints c
+			JOIN information_schema.key_column_usage k ON k.constraint_schema = c.constraint_schema
+				AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
+			WHERE c.table_schema = current_schema() AND c.table_name = $1 AND c.constraint_type = 'PRIMARY KEY'
+			ORDER BY k.ordinal_position`, table)
+		if err != nil {
+			return nil, err
+		}
+		key, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, err
+		}
+		return &storetest.TableSchema{Columns: cols, PrimaryKey: key}, nil
+	}
 }

@@ -1,17 +1,120 @@
 package sqlite_test
 
 import (
-	"flag"
+	"database/sql"
+	"fmt"
+	"slices"
 	"testing"
 
+	"github.com/statgate/statgate/internal/nba"
+	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/sqlite"
 	"github.com/statgate/statgate/internal/storetest"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
-var update = flag.Bool("update", false, "rewrite generated migrations")
+// dialect is how this store lays out the data tables. SQLite changes a
+// column's type or NOT NULL, or a primary key, only by rebuilding the table.
+var dialect = storetest.Dialect{
+	Name: "sqlite", ColumnType: sqlite.ColumnType, PrimaryKey: sqlite.PrimaryKey,
+	CreateTable: sqlite.TableDDL, AddColumn: sqlite.AddColumnDDL,
+	ChangeColumn: func(t *pipeline.Table, _ pipeline.Column) string { return sqlite.RebuildDDL(t) },
+	ChangeKey:    sqlite.RebuildDDL,
+}
 
-// TestDataTablesMigration keeps the embedded migration of the data tables
-// equal to the Go table declarations; -update regenerates it.
-func TestDataTablesMigration(t *testing.T) {
-	storetest.CheckDataMigration(t, "sqlite", "migrations/00002_tables.sql", sqlite.TableDDL, *update)
+// TestSchemaMatchesDeclarations is the drift test: the schema every
+// migration builds, applied in order to an empty database, is the one the
+// Go declarations of the data tables describe. When it fails, add the
+// migration it prints; never edit a released one.
+func TestSchemaMatchesDeclarations(t *testing.T) {
+	s := testdb.SQLite(t)
+	storetest.CheckSchema(t, dialect, schemaReader(openDB(t, s.Path())))
+}
+
+// TestSchemaDriftIsReported declares changed copies of real tables and
+// checks that comparing them with the migrated schema reports each change
+// with the statement the next migration needs.
+func TestSchemaDriftIsReported(t *testing.T) {
+	read := schemaReader(openDB(t, testdb.SQLite(t).Path()))
+	offense := nba.TeamOffenseTable
+	last := len(offense.Columns) - 1
+	withColumn := func(c pipeline.Column) *pipeline.Table {
+		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, append(slices.Clone(offense.Columns), c)...)
+	}
+	retyped := func(name string, typ pipeline.Type) *pipeline.Table {
+		cols := slices.Clone(offense.Columns)
+		cols[offense.MustCol(name)].Type = typ
+		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, cols...)
+	}
+	storetest.CheckDriftReported(t, dialect, read, []storetest.DriftCase{
+		{Name: "new nullable column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Int}),
+			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe INTEGER;"},
+		{Name: "new required column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Text, Required: true}),
+			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe TEXT NOT NULL DEFAULT '';"},
+		{Name: "column no longer declared", Declared: pipeline.NewTable(offense.Name, offense.Kind, offense.Key, offense.Columns[:last]...),
+			Want: "ALTER TABLE team_offense_game_summary DROP COLUMN " + offense.Columns[last].Name + ";"},
+		{Name: "new table", Declared: pipeline.NewTable("drift_probe_days", pipeline.Analytics, []string{"team_abbr"},
+			pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
+			pipeline.Column{Name: "team_abbr", Type: pipeline.Text, Required: true},
+			pipeline.Column{Name: "days", Type: pipeline.Int}),
+			Want: "CREATE TABLE drift_probe_days (\n        game_date TEXT NOT NULL,\n        team_abbr TEXT NOT NULL,\n" +
+				"        days INTEGER,\n        PRIMARY KEY (game_date, team_abbr)\n    ) STRICT;"},
+		{Name: "changed type", Declared: retyped("pace", pipeline.Int),
+			Want: "column team_offense_game_summary.pace is REAL NOT NULL in the migrated table but declared INTEGER NOT NULL"},
+		{Name: "changed key", Declared: pipeline.NewTable(offense.Name, offense.Kind, []string{"game_id"}, offense.Columns...),
+			Want: "ALTER TABLE team_offense_game_summary_new RENAME TO team_offense_game_summary;"},
+	})
+}
+
+// openDB opens the database file at path beside any store that has it
+// open. It keeps no idle connection, so that a store opening the file
+// afterwards can switch it to WAL.
+func openDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxIdleConns(0)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// schemaReader reads a table's columns and primary key as SQLite reports
+// them; table_xinfo lists generated columns too.
+func schemaReader(db *sql.DB) func(table string) (*storetest.TableSchema, error) {
+	return func(table string) (*storetest.TableSchema, error) {
+		rows, err := db.Query(`SELECT name, type, "notnull", pk FROM pragma_table_xinfo(?) ORDER BY cid`, table)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ts storetest.TableSchema
+		key := map[int]string{}
+		for rows.Next() {
+			var c storetest.ColumnSchema
+			var pk int
+			if err := rows.Scan(&c.Name, &c.Type, &c.NotNull, &pk); err != nil {
+				return nil, err
+			}
+			ts.Columns = append(ts.Columns, c)
+			if pk > 0 {
+				key[pk] = c.Name
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(ts.Columns) == 0 {
+			return nil, nil
+		}
+		for i := 1; i <= len(key); i++ {
+			name, ok := key[i]
+			if !ok {
+				return nil, fmt.Errorf("%s: primary key has no column %d", table, i)
+			}
+			ts.PrimaryKey = append(ts.PrimaryKey, name)
+		}
+		return &ts, nil
+	}
 }
