@@ -2,23 +2,68 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/postgres"
 	"github.com/statgate/statgate/internal/storetest"
 	"github.com/statgate/statgate/internal/testdb"
 )
 
 // dialect is how this store lays out the data tables.
 var dialect = storetest.Dialect{
-	Name: "postgres", ColumnType: postgres.ColumnType, PrimaryKey: postgres.PrimaryKey,
-	CreateTable: postgres.TableDDL, AddColumn: postgres.AddColumnDDL,
-	ChangeColumn: postgres.AlterColumnDDL, ChangeKey: postgres.AlterKeyDDL,
+	Name: "postgres",
+	// Spelled as information_schema.columns reports them.
+	ColumnType: func(t pipeline.Type) string {
+		switch t {
+		case pipeline.Int:
+			return "BIGINT"
+		case pipeline.Float:
+			return "DOUBLE PRECISION"
+		case pipeline.Bool:
+			return "BOOLEAN"
+		case pipeline.DateType:
+			return "DATE"
+		case pipeline.Timestamp:
+			return "TIMESTAMP WITH TIME ZONE"
+		}
+		return "TEXT"
+	},
+	Zero: func(t pipeline.Type) string {
+		switch t {
+		case pipeline.Int, pipeline.Float:
+			return "0"
+		case pipeline.Bool:
+			return "FALSE"
+		case pipeline.DateType:
+			return "DATE '1970-01-01'"
+		case pipeline.Timestamp:
+			return "TIMESTAMPTZ '1970-01-01 00:00:00+00'"
+		}
+		return "''"
+	},
+}
+
+func init() {
+	dialect.ChangeColumn = func(t *pipeline.Table, c pipeline.Column) string {
+		typ := dialect.ColumnType(c.Type)
+		null := "DROP NOT NULL"
+		if c.Required {
+			null = "SET NOT NULL"
+		}
+		return fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s, ALTER COLUMN %s %s;\n",
+			t.Name, c.Name, typ, c.Name, typ, c.Name, null)
+	}
+	// The key constraint has PostgreSQL's default name.
+	dialect.ChangeKey = func(t *pipeline.Table) string {
+		return fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s_pkey, ADD PRIMARY KEY (%s);\n",
+			t.Name, t.Name, strings.Join(storetest.PrimaryKey(t), ", "))
+	}
 }
 
 // TestSchemaMatchesDeclarations is the drift test: the schema every

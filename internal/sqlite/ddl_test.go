@@ -4,22 +4,58 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/sqlite"
 	"github.com/statgate/statgate/internal/storetest"
 	"github.com/statgate/statgate/internal/testdb"
 )
 
-// dialect is how this store lays out the data tables. SQLite changes a
-// column's type or NOT NULL, or a primary key, only by rebuilding the table.
+// dialect is how this store lays out the data tables (STRICT tables;
+// booleans are 0/1 integers, dates 'YYYY-MM-DD' text and timestamps
+// fixed-width UTC text, so that text order is time order). SQLite changes a
+// column's type or NOT NULL, or a primary key, only by rebuilding the
+// table.
 var dialect = storetest.Dialect{
-	Name: "sqlite", ColumnType: sqlite.ColumnType, PrimaryKey: sqlite.PrimaryKey,
-	CreateTable: sqlite.TableDDL, AddColumn: sqlite.AddColumnDDL,
-	ChangeColumn: func(t *pipeline.Table, _ pipeline.Column) string { return sqlite.RebuildDDL(t) },
-	ChangeKey:    sqlite.RebuildDDL,
+	Name: "sqlite", TableSuffix: " STRICT",
+	ColumnType: func(t pipeline.Type) string {
+		switch t {
+		case pipeline.Int, pipeline.Bool:
+			return "INTEGER"
+		case pipeline.Float:
+			return "REAL"
+		}
+		return "TEXT"
+	},
+	Zero: func(t pipeline.Type) string {
+		switch t {
+		case pipeline.Int, pipeline.Bool:
+			return "0"
+		case pipeline.Float:
+			return "0.0"
+		case pipeline.DateType:
+			return "'1970-01-01'"
+		case pipeline.Timestamp:
+			return "'1970-01-01T00:00:00.000000Z'"
+		}
+		return "''"
+	},
+}
+
+func init() {
+	dialect.ChangeColumn = func(t *pipeline.Table, _ pipeline.Column) string { return rebuild(t) }
+	dialect.ChangeKey = rebuild
+}
+
+// rebuild renders the statements that give data table t its declared
+// columns and primary key by copying it into a new table.
+func rebuild(t *pipeline.Table) string {
+	cols := strings.Join(t.ColumnNames(), ", ")
+	return dialect.CreateTable(t.Name+"_new", t) +
+		fmt.Sprintf("INSERT INTO %s_new (%s) SELECT %s FROM %s;\n", t.Name, cols, cols, t.Name) +
+		fmt.Sprintf("DROP TABLE %s;\nALTER TABLE %s_new RENAME TO %s;\n", t.Name, t.Name, t.Name)
 }
 
 // TestSchemaMatchesDeclarations is the drift test: the schema every

@@ -36,17 +36,59 @@ type Dialect struct {
 	// ColumnType is the storage type of a column type, spelled as the
 	// store reads it back from the database.
 	ColumnType func(pipeline.Type) string
-	// PrimaryKey is the primary key a data table is declared with.
-	PrimaryKey func(*pipeline.Table) []string
-	// CreateTable renders the statement that creates a data table.
-	CreateTable func(*pipeline.Table) string
-	// AddColumn renders the statement that adds a declared column.
-	AddColumn func(*pipeline.Table, pipeline.Column) string
+	// TableSuffix ends a CREATE TABLE statement (" STRICT" on SQLite).
+	TableSuffix string
+	// Zero is the literal of a type's zero value: the default suggested
+	// for a NOT NULL column added to a table that has rows.
+	Zero func(pipeline.Type) string
 	// ChangeColumn renders what gives an existing column its declared type
 	// and NOT NULL.
 	ChangeColumn func(*pipeline.Table, pipeline.Column) string
 	// ChangeKey renders what gives a table its declared primary key.
 	ChangeKey func(*pipeline.Table) string
+}
+
+// PrimaryKey is the primary key of a data table in either database. It
+// leads with game_date, so that replacing a partition is a range delete on
+// the key.
+func PrimaryKey(t *pipeline.Table) []string {
+	key := []string{pipeline.PartitionColumn}
+	for _, k := range t.Key {
+		if k != pipeline.PartitionColumn {
+			key = append(key, k)
+		}
+	}
+	return key
+}
+
+// CreateTable renders the statement that creates data table t as name.
+func (d Dialect) CreateTable(name string, t *pipeline.Table) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE %s (\n", name)
+	for _, c := range t.Columns {
+		fmt.Fprintf(&b, "    %s,\n", d.columnDef(c))
+	}
+	fmt.Fprintf(&b, "    PRIMARY KEY (%s)\n)%s;\n", strings.Join(PrimaryKey(t), ", "), d.TableSuffix)
+	return b.String()
+}
+
+func (d Dialect) columnDef(c pipeline.Column) string {
+	if c.Required {
+		return c.Name + " " + d.ColumnType(c.Type) + " NOT NULL"
+	}
+	return c.Name + " " + d.ColumnType(c.Type)
+}
+
+// AddColumn renders the statement that adds column c to data table t. A
+// NOT NULL column needs a default for the rows already there; the zero of
+// its type is suggested, to be replaced by the value those rows should
+// hold.
+func (d Dialect) AddColumn(t *pipeline.Table, c pipeline.Column) string {
+	def := ""
+	if c.Required {
+		def = " DEFAULT " + d.Zero(c.Type)
+	}
+	return fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s%s;\n", t.Name, d.columnDef(c), def)
 }
 
 // ColumnSchema is a column as the database reports it.
@@ -123,7 +165,7 @@ func SchemaDrift(d Dialect, next string, want *pipeline.Table, got *TableSchema)
 	}
 	if got == nil {
 		return []string{fix(fmt.Sprintf("table %s is declared but no migration creates it", want.Name),
-			"creates it", d.CreateTable(want))}
+			"creates it", d.CreateTable(want.Name, want))}
 	}
 	var out []string
 	have := map[string]ColumnSchema{}
@@ -152,7 +194,7 @@ func SchemaDrift(d Dialect, next string, want *pipeline.Table, got *TableSchema)
 				indentSQL(fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s;\n", want.Name, g.Name))))
 		}
 	}
-	if key := d.PrimaryKey(want); !slices.Equal(got.PrimaryKey, key) {
+	if key := PrimaryKey(want); !slices.Equal(got.PrimaryKey, key) {
 		out = append(out, fix(fmt.Sprintf("table %s has primary key (%s) in the migrated schema but is declared with (%s)",
 			want.Name, strings.Join(got.PrimaryKey, ", "), strings.Join(key, ", ")), "changes it", d.ChangeKey(want)))
 	}
