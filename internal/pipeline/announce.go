@@ -1,10 +1,7 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
-	"time"
 )
 
 // Upstream message statuses (SPEC §8).
@@ -92,65 +89,4 @@ func (p Prepared) TriggerFor(v PartitionVersion) (Trigger, bool) {
 		}
 	}
 	return t, true
-}
-
-// Backfill states.
-const (
-	BackfillQueued  = "queued"
-	BackfillRunning = "running"
-	BackfillDone    = "done"
-	BackfillFailed  = "failed"
-)
-
-// Backfill is a date-range recomputation requested over the API, kept in
-// the database so that a restarted service resumes it.
-type Backfill struct {
-	ID         int64     `json:"id"`
-	From       Date      `json:"start_date"`
-	To         Date      `json:"end_date"`
-	Processors []string  `json:"processors"`
-	Mode       string    `json:"mode"`
-	State      string    `json:"state"`
-	Error      string    `json:"error,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	// Tasks counts the scope's tasks by state when the backfill last
-	// reported; Runs its finished runs by outcome.
-	Tasks map[string]int `json:"tasks_by_state,omitempty"`
-	Runs  map[string]int `json:"runs_by_outcome,omitempty"`
-}
-
-// Finished reports whether the backfill has ended.
-func (b Backfill) Finished() bool { return b.State == BackfillDone || b.State == BackfillFailed }
-
-type backfillCounts struct {
-	Tasks map[string]int `json:"tasks,omitempty"`
-	Runs  map[string]int `json:"runs,omitempty"`
-}
-
-// EncodeBackfillCounts is how stores keep a backfill's counts.
-func EncodeBackfillCounts(b Backfill) (string, error) {
-	data, err := json.Marshal(backfillCounts{Tasks: b.Tasks, Runs: b.Runs})
-	return string(data), err
-}
-
-// DecodeBackfillCounts reverses EncodeBackfillCounts.
-func DecodeBackfillCounts(b *Backfill, data []byte) error {
-	var c backfillCounts
-	if err := json.Unmarshal(data, &c); err != nil {
-		return fmt.Errorf("backfill %d counts: %w", b.ID, err)
-	}
-	b.Tasks, b.Runs = c.Tasks, c.Runs
-	return nil
-}
-
-// JoinNames and SplitNames keep a list of processor names in one column.
-func JoinNames(names []string) string { return strings.Join(names, ",") }
-
-// SplitNames reverses JoinNames.
-func SplitNames(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
 }

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/statgate/statgate/internal/pipeline"
@@ -11,7 +13,7 @@ import (
 
 // CreateBackfill implements pipeline.Store.
 func (s *Store) CreateBackfill(ctx context.Context, b pipeline.Backfill, now time.Time) (pipeline.Backfill, error) {
-	counts, err := pipeline.EncodeBackfillCounts(b)
+	counts, err := encodeBackfillCounts(b)
 	if err != nil {
 		return b, err
 	}
@@ -20,7 +22,7 @@ func (s *Store) CreateBackfill(ctx context.Context, b pipeline.Backfill, now tim
 		return tx.QueryRow(ctx, `INSERT INTO backfills
 			(from_date, to_date, processors, mode, state, error, counts, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			b.From, b.To, pipeline.JoinNames(b.Processors), b.Mode, b.State, b.Error, counts, now, now).Scan(&b.ID)
+			b.From, b.To, joinNames(b.Processors), b.Mode, b.State, b.Error, counts, now, now).Scan(&b.ID)
 	})
 	if err != nil {
 		return b, s.errorf("create backfill", err)
@@ -32,7 +34,7 @@ func (s *Store) CreateBackfill(ctx context.Context, b pipeline.Backfill, now tim
 // SaveBackfill implements pipeline.Store. A finished backfill stays as it
 // finished.
 func (s *Store) SaveBackfill(ctx context.Context, b pipeline.Backfill, now time.Time) error {
-	counts, err := pipeline.EncodeBackfillCounts(b)
+	counts, err := encodeBackfillCounts(b)
 	if err != nil {
 		return err
 	}
@@ -94,6 +96,38 @@ func scanBackfill(r Row) (pipeline.Backfill, error) {
 	if err := r.Scan(&b.ID, &b.From, &b.To, &procs, &b.Mode, &b.State, &b.Error, &counts, &b.CreatedAt, &b.UpdatedAt); err != nil {
 		return b, err
 	}
-	b.Processors = pipeline.SplitNames(procs)
-	return b, pipeline.DecodeBackfillCounts(&b, []byte(counts))
+	b.Processors = splitNames(procs)
+	return b, decodeBackfillCounts(&b, []byte(counts))
+}
+
+type backfillCounts struct {
+	Tasks map[string]int `json:"tasks,omitempty"`
+	Runs  map[string]int `json:"runs,omitempty"`
+}
+
+// encodeBackfillCounts is how a backfill's counts are kept.
+func encodeBackfillCounts(b pipeline.Backfill) (string, error) {
+	data, err := json.Marshal(backfillCounts{Tasks: b.Tasks, Runs: b.Runs})
+	return string(data), err
+}
+
+// decodeBackfillCounts reverses encodeBackfillCounts.
+func decodeBackfillCounts(b *pipeline.Backfill, data []byte) error {
+	var c backfillCounts
+	if err := json.Unmarshal(data, &c); err != nil {
+		return fmt.Errorf("backfill %d counts: %w", b.ID, err)
+	}
+	b.Tasks, b.Runs = c.Tasks, c.Runs
+	return nil
+}
+
+// joinNames and splitNames keep a list of processor names in one column.
+func joinNames(names []string) string { return strings.Join(names, ",") }
+
+// splitNames reverses joinNames.
+func splitNames(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
