@@ -13,8 +13,6 @@ import (
 
 // Options tune a load.
 type Options struct {
-	// Source is recorded on each version (default pipeline.SourceLoad).
-	Source string
 	// FillEmptyDates publishes the days without games inside the loaded
 	// range as empty partitions: the schedule is the calendar, and a day it
 	// lists no games for is complete and empty (SPEC §3). Only a day between
@@ -38,9 +36,6 @@ type Result struct {
 // Load publishes rows (already validated by the decoder; the store checks
 // them again) as partitions of t. Identical content creates no version.
 func Load(ctx context.Context, s pipeline.Store, t *pipeline.Table, rows []pipeline.Row, opt Options) (Result, error) {
-	if opt.Source == "" {
-		opt.Source = pipeline.SourceLoad
-	}
 	byDate := map[pipeline.Date][]pipeline.Row{}
 	di := t.DateIndex()
 	for _, r := range rows {
@@ -62,7 +57,7 @@ func Load(ctx context.Context, s pipeline.Store, t *pipeline.Table, rows []pipel
 			return Result{}, err
 		}
 	}
-	return publish(ctx, s, t, dates, fill, byDate, len(rows), opt.Source)
+	return publish(ctx, s, t, dates, fill, byDate, len(rows))
 }
 
 // offDays lists the days to publish empty: between the first and last date
@@ -122,22 +117,20 @@ func LoadDates(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates [
 		}
 		byDate[d] = append(byDate[d], r)
 	}
-	return publish(ctx, s, t, dates, nil, byDate, len(rows), pipeline.SourceLoad)
+	return publish(ctx, s, t, dates, nil, byDate, len(rows))
 }
 
 // publish versions the partitions of dates, and fill's as empty ones, in
 // one transaction. A filled day must still have no partition when the
 // transaction commits (a guard on version 0): a concurrent load that gave
 // it games fails this one with ErrConflict rather than being emptied.
-func publish(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates, fill []pipeline.Date, byDate map[pipeline.Date][]pipeline.Row, rows int, source string) (Result, error) {
+func publish(ctx context.Context, s pipeline.Store, t *pipeline.Table, dates, fill []pipeline.Date, byDate map[pipeline.Date][]pipeline.Row, rows int) (Result, error) {
 	pubs := make([]pipeline.Publication, 0, len(dates)+len(fill))
 	for _, d := range dates {
-		pubs = append(pubs, pipeline.Publication{Table: t, Date: d, Rows: byDate[d], Source: source,
-			SkipUnchanged: true, Announce: true})
+		pubs = append(pubs, pipeline.Publication{Table: t, Date: d, Rows: byDate[d], Source: pipeline.SourceLoad})
 	}
 	for _, d := range fill {
-		pubs = append(pubs, pipeline.Publication{Table: t, Date: d, Source: source,
-			SkipUnchanged: true, Announce: true, Guard: &pipeline.Guard{}})
+		pubs = append(pubs, pipeline.Publication{Table: t, Date: d, Source: pipeline.SourceLoad, Guard: &pipeline.Guard{}})
 	}
 	slices.SortFunc(pubs, func(a, b pipeline.Publication) int { return int(a.Date - b.Date) })
 	res := Result{Table: t.Name, Rows: rows, Partitions: len(pubs)}

@@ -69,7 +69,6 @@ func AnnouncedPublication(a Announcement, rows []Row) (Publication, error) {
 	}
 	return Publication{
 		Table: a.Table, Date: a.Date, Rows: rows, Source: SourceAnnounce, Partial: a.Status == StatusPartial,
-		SkipUnchanged: true, InPlace: true,
 		Trigger: &Trigger{MessageID: a.MessageID, Status: a.Status}, Payload: a.Payload,
 	}, nil
 }
@@ -77,7 +76,7 @@ func AnnouncedPublication(a Announcement, rows []Row) (Publication, error) {
 // TriggerFor is the trigger a publication records: its own, or the one
 // derived from the content for Announce.
 func (p Prepared) TriggerFor(v PartitionVersion) (Trigger, bool) {
-	if p.Trigger == nil && !p.Announce {
+	if !p.recordsTrigger() {
 		return Trigger{}, false
 	}
 	t := Trigger{MessageID: AnnounceID(v.Table, v.Date, v.ContentHash), Status: StatusSuccess,

@@ -123,11 +123,11 @@ func InputSpans(inputs []InputVersion) []InputSpan {
 	return spans
 }
 
-// Unchanged reports whether the publication asked to leave a partition whose
-// current version is cur alone (SkipUnchanged, SkipSameFingerprint).
+// Unchanged reports whether the publication leaves a partition whose
+// current version is cur alone (see Publication).
 func (p Prepared) Unchanged(cur PartitionVersion) bool {
-	return p.SkipUnchanged && cur.ContentHash == p.Hash && cur.Partial == p.Partial ||
-		p.SkipSameFingerprint && p.Fingerprint != "" && cur.Fingerprint == p.Fingerprint
+	return p.skipsUnchanged() && cur.ContentHash == p.Hash && cur.Partial == p.Partial ||
+		p.skipsSameFingerprint() && cur.Fingerprint == p.Fingerprint
 }
 
 // Next describes the version the publication creates after prev (0: the

@@ -45,7 +45,21 @@ type PartitionVersion struct {
 	FirstRecorded time.Time `json:"first_recorded_at,omitzero"`
 }
 
-// Publication asks the store to replace one partition's rows.
+// Publication asks the store to replace one partition's rows. Its Source
+// says what kind of publication it is, and the kind decides how the store
+// treats it (see the methods below):
+//   - a load (SourceLoad) replaces the rows, is skipped when the content is
+//     unchanged, and records a trigger derived from the content;
+//   - an announcement (SourceAnnounce) versions the rows the table already
+//     holds (in place), is skipped when unchanged, and records the
+//     upstream's trigger;
+//   - a computation (SourceCompute) replaces the rows under its Guard,
+//     releases its task run, and is skipped when the current version was
+//     computed from the same fingerprint (someone else just published it);
+//   - a rollback (SourceRollback) publishes an earlier version's content.
+//
+// Force publishes a new version even where the kind would skip it (run
+// --force, and loads that must record a version).
 type Publication struct {
 	Table *Table
 	Date  Date
@@ -60,29 +74,17 @@ type Publication struct {
 	Inputs           []InputVersion
 	// Fingerprint of the computation (see Fingerprint); "" for raw loads.
 	Fingerprint string
-	// SkipUnchanged leaves the partition alone when its current version
-	// already has this content hash and partial flag.
-	SkipUnchanged bool
-	// SkipSameFingerprint leaves the partition alone when its current
-	// version was computed from the same fingerprint (someone else just
-	// published the same computation); the result then has Created false.
-	SkipSameFingerprint bool
-	// Announce, when true, records a trigger for the new version in the same
-	// transaction, so the engine hears of it even if the process dies next.
-	Announce bool
+	// Force: see above.
+	Force bool
 	// Events are recorded with the new version in the same transaction
 	// (their Version is filled in).
 	Events []QualityEvent
-	// Trigger, when set, is recorded with the new version instead of the
-	// content-derived one Announce records (an upstream's message id and
-	// status). A message id already recorded is left as it is.
+	// Trigger, set on an announcement, is the upstream's message id and
+	// status, recorded with the new version. A message id already
+	// recorded is left as it is.
 	Trigger *Trigger
 	// Payload is kept with the trigger (the upstream's message).
 	Payload string
-	// InPlace versions the rows the table already holds for the date (an
-	// announcement): Rows must be what was read there in the same
-	// transaction; nothing is deleted or inserted.
-	InPlace bool
 	// Guard, set on computed publications, is what must still hold when
 	// the publication commits; otherwise it fails with ErrConflict.
 	Guard *Guard
@@ -91,6 +93,30 @@ type Publication struct {
 	// whole publication fails with ErrConflict: a worker that lost its
 	// lease can never publish.
 	Release *TaskRelease
+}
+
+// InPlace reports whether the publication versions the rows the table
+// already holds for the date (an announcement: Rows are what was read
+// there in the same transaction; nothing is deleted or inserted).
+func (p Publication) InPlace() bool { return p.Source == SourceAnnounce }
+
+// skipsUnchanged: a load or announcement of the current content and
+// partial flag records nothing.
+func (p Publication) skipsUnchanged() bool {
+	return !p.Force && (p.Source == SourceLoad || p.Source == SourceAnnounce)
+}
+
+// skipsSameFingerprint: a computation whose fingerprint the current version
+// already has records nothing.
+func (p Publication) skipsSameFingerprint() bool {
+	return !p.Force && p.Source == SourceCompute && p.Fingerprint != ""
+}
+
+// recordsTrigger: loads and announcements record a trigger with the new
+// version in the same transaction, so the engine hears of it even if the
+// process dies next.
+func (p Publication) recordsTrigger() bool {
+	return p.Trigger != nil || p.Source == SourceLoad
 }
 
 // PublishResult is the outcome of one Publication.

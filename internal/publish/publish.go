@@ -141,7 +141,7 @@ func (x *Executor) Execute(ctx context.Context, p pipeline.Processor, d pipeline
 	pub := pipeline.Publication{
 		Table: p.Output(), Date: d, Rows: rows, Source: pipeline.SourceCompute, Partial: len(opt.Missing) > 0,
 		ProcessorVersion: p.Version(), BuildRevision: x.BuildRevision, Inputs: in.Versions(), Fingerprint: fp,
-		Events: events, SkipSameFingerprint: !opt.Force, Guard: pipeline.NewGuard(*opt.Base, p.Inputs(), d),
+		Events: events, Force: opt.Force, Guard: pipeline.NewGuard(*opt.Base, p.Inputs(), d),
 	}
 	if opt.Release != nil {
 		rel := *opt.Release

@@ -175,7 +175,7 @@ func (s *Store) publishOne(ctx context.Context, tx Tx, p pipeline.Prepared, st *
 			}
 		}
 	}
-	if !p.InPlace {
+	if !p.InPlace() {
 		if _, err := tx.Exec(ctx, "DELETE FROM "+t.Name+" WHERE game_date = ?", p.Date); err != nil {
 			return pipeline.PublishResult{}, err
 		}

@@ -11,12 +11,15 @@ import (
 	p "github.com/statgate/statgate/internal/pipeline"
 )
 
-// guarded is a team offense publication for opening computed from the
-// schedule alone, planned against output version base.
+// guarded is a team offense publication for opening computed from inputs,
+// planned against output version base. Its content varies with points for
+// one fingerprint, as a forced recomputation's may, so it is forced: a
+// computation is otherwise skipped when its fingerprint is already
+// published, before any guard is looked at.
 func guarded(base int, inputs []p.InputVersion, points int64) p.Publication {
 	return p.Publication{Table: nba.TeamOffenseTable, Date: opening, Rows: []p.Row{teamOffenseRow(opening, points, 98.2)},
 		Source: p.SourceCompute, ProcessorVersion: "1", Inputs: inputs, Fingerprint: p.Fingerprint("1", inputs, nil, nil),
-		Guard: p.NewGuard(base, nba.TeamOffenseProcessor{}.Inputs(), opening)}
+		Force: true, Guard: p.NewGuard(base, nba.TeamOffenseProcessor{}.Inputs(), opening)}
 }
 
 // testGuard: a computed publication commits only while its output is at

@@ -73,7 +73,7 @@ func load(tb *p.Table, d p.Date, rows []p.Row) p.Publication {
 	if tb.Kind == p.Analytics {
 		src = p.SourceCompute
 	}
-	return p.Publication{Table: tb, Date: d, Rows: rows, Source: src, SkipUnchanged: true, Announce: true}
+	return p.Publication{Table: tb, Date: d, Rows: rows, Source: src}
 }
 
 // testOneWritePath: analytics partitions are written only by computations
@@ -148,8 +148,7 @@ func testVersions(t *testing.T, s p.Store) {
 	if err != nil || len(got) != 1 || v.Version != 2 {
 		t.Errorf("ReadPartition after v2 = %d rows, version %d, %v; want 1 row, version 2", len(got), v.Version, err)
 	}
-	// Without SkipUnchanged identical content still makes a version (a
-	// forced recomputation is recorded).
+	// Forced, identical content still makes a version.
 	// Every version of an analytics partition can be read back.
 	o1 := []p.Row{teamOffenseRow(opening, 126, 98.2)}
 	o2 := []p.Row{teamOffenseRow(opening, 117, 97.5)}
@@ -165,7 +164,7 @@ func testVersions(t *testing.T, s p.Store) {
 		t.Errorf("VersionRows(v7) = %v, want ErrNotFound", err)
 	}
 	forced := load(nba.ScheduleTable, opening, changed)
-	forced.SkipUnchanged = false
+	forced.Force = true
 	if r := publish(t, s, forced); r[0].Version != 3 {
 		t.Errorf("forced publish version = %d, want 3", r[0].Version)
 	}
