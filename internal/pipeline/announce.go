@@ -1,9 +1,5 @@
 package pipeline
 
-import (
-	"fmt"
-)
-
 // Upstream message statuses (SPEC §8).
 const (
 	StatusSuccess = "success"
@@ -50,27 +46,6 @@ type AnnounceResult struct {
 	// Duplicate is "" when a new version was recorded, else why not
 	// (DuplicateMessage, DuplicateContent).
 	Duplicate string
-}
-
-// AnnouncedPublication turns what the table holds for an announced
-// partition into the publication that versions it in place.
-func AnnouncedPublication(a Announcement, rows []Row) (Publication, error) {
-	if a.Table == nil || a.Table.Kind != Raw {
-		return Publication{}, fmt.Errorf("%w: only raw tables are announced", ErrInvalid)
-	}
-	switch a.Status {
-	case StatusSuccess, StatusPartial, StatusNoData:
-	default:
-		return Publication{}, fmt.Errorf("%w: status %q is not announced", ErrInvalid, a.Status)
-	}
-	if a.RecordCount > len(rows) {
-		return Publication{}, fmt.Errorf("%w: %s %s: the message counts %d records but the table holds %d rows",
-			ErrConflict, a.Table.Name, a.Date, a.RecordCount, len(rows))
-	}
-	return Publication{
-		Table: a.Table, Date: a.Date, Rows: rows, Source: SourceAnnounce, Partial: a.Status == StatusPartial,
-		Trigger: &Trigger{MessageID: a.MessageID, Status: a.Status}, Payload: a.Payload,
-	}, nil
 }
 
 // TriggerFor is the trigger a publication records: its own, or the one

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -284,34 +283,4 @@ type Store interface {
 
 	// Close releases the database.
 	Close() error
-}
-
-// GroupByDate pairs each version (one per date) with its rows; stores use it
-// to answer ReadRange from one query for versions and one for rows.
-func GroupByDate(t *Table, versions []PartitionVersion, rows []Row) []PartitionRows {
-	out := make([]PartitionRows, len(versions))
-	index := make(map[Date]int, len(versions))
-	for i, v := range versions {
-		out[i].Version = v
-		index[v.Date] = i
-	}
-	di := t.DateIndex()
-	for _, r := range rows {
-		if i, ok := index[r[di].(Date)]; ok {
-			out[i].Rows = append(out[i].Rows, r)
-		}
-	}
-	return out
-}
-
-// OnePartition turns a one-date ReadRange into ReadPartition's answer:
-// ErrNotFound when the partition was never published.
-func OnePartition(t *Table, d Date, parts []PartitionRows, err error) ([]Row, PartitionVersion, error) {
-	if err != nil {
-		return nil, PartitionVersion{}, err
-	}
-	if len(parts) == 0 {
-		return nil, PartitionVersion{}, fmt.Errorf("partition %s %s: %w", t.Name, d, ErrNotFound)
-	}
-	return parts[0].Rows, parts[0].Version, nil
 }

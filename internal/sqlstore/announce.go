@@ -49,7 +49,7 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 		if err != nil {
 			return fmt.Errorf("announce %s %s: %w", a.Table.Name, a.Date, err)
 		}
-		pub, err := pipeline.AnnouncedPublication(a, rows)
+		pub, err := announced(a, rows)
 		if err != nil {
 			return err
 		}
@@ -88,4 +88,25 @@ func (s *Store) WriteUpstream(ctx context.Context, t *pipeline.Table, dates []pi
 		}
 		return s.db.InsertRows(ctx, tx, t, rows)
 	})
+}
+
+// announced turns what the table holds for an announced
+// partition into the publication that versions it in place.
+func announced(a pipeline.Announcement, rows []pipeline.Row) (pipeline.Publication, error) {
+	if a.Table == nil || a.Table.Kind != pipeline.Raw {
+		return pipeline.Publication{}, fmt.Errorf("%w: only raw tables are announced", pipeline.ErrInvalid)
+	}
+	switch a.Status {
+	case pipeline.StatusSuccess, pipeline.StatusPartial, pipeline.StatusNoData:
+	default:
+		return pipeline.Publication{}, fmt.Errorf("%w: status %q is not announced", pipeline.ErrInvalid, a.Status)
+	}
+	if a.RecordCount > len(rows) {
+		return pipeline.Publication{}, fmt.Errorf("%w: %s %s: the message counts %d records but the table holds %d rows",
+			pipeline.ErrConflict, a.Table.Name, a.Date, a.RecordCount, len(rows))
+	}
+	return pipeline.Publication{
+		Table: a.Table, Date: a.Date, Rows: rows, Source: pipeline.SourceAnnounce, Partial: a.Status == pipeline.StatusPartial,
+		Trigger: &pipeline.Trigger{MessageID: a.MessageID, Status: a.Status}, Payload: a.Payload,
+	}, nil
 }

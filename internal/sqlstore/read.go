@@ -77,7 +77,7 @@ func (s *Store) CurrentVersion(ctx context.Context, table string, d pipeline.Dat
 // ReadPartition implements pipeline.Store.
 func (s *Store) ReadPartition(ctx context.Context, t *pipeline.Table, d pipeline.Date) ([]pipeline.Row, pipeline.PartitionVersion, error) {
 	parts, err := s.ReadRange(ctx, t, d, d)
-	return pipeline.OnePartition(t, d, parts, err)
+	return onePartition(t, d, parts, err)
 }
 
 // ReadRange implements pipeline.Store. The versions and the rows are read in
@@ -94,7 +94,7 @@ func (s *Store) ReadRange(ctx context.Context, t *pipeline.Table, from, to pipel
 		if err != nil {
 			return s.errorf(fmt.Sprintf("read %s %s..%s", t.Name, from, to), err)
 		}
-		out = pipeline.GroupByDate(t, vs, rows)
+		out = groupByDate(t, vs, rows)
 		return nil
 	})
 	return out, err
@@ -246,4 +246,33 @@ func (s *Store) VersionRows(ctx context.Context, t *pipeline.Table, d pipeline.D
 		return nil, fmt.Errorf("%s %s version %d: %w", t.Name, d, version, err)
 	}
 	return t.DecodeArchive(enc)
+}
+
+// groupByDate pairs each version (one per date) with its rows; it answers ReadRange from one query for versions and one for rows.
+func groupByDate(t *pipeline.Table, versions []pipeline.PartitionVersion, rows []pipeline.Row) []pipeline.PartitionRows {
+	out := make([]pipeline.PartitionRows, len(versions))
+	index := make(map[pipeline.Date]int, len(versions))
+	for i, v := range versions {
+		out[i].Version = v
+		index[v.Date] = i
+	}
+	di := t.DateIndex()
+	for _, r := range rows {
+		if i, ok := index[r[di].(pipeline.Date)]; ok {
+			out[i].Rows = append(out[i].Rows, r)
+		}
+	}
+	return out
+}
+
+// onePartition turns a one-date ReadRange into ReadPartition's answer:
+// ErrNotFound when the partition was never published.
+func onePartition(t *pipeline.Table, d pipeline.Date, parts []pipeline.PartitionRows, err error) ([]pipeline.Row, pipeline.PartitionVersion, error) {
+	if err != nil {
+		return nil, pipeline.PartitionVersion{}, err
+	}
+	if len(parts) == 0 {
+		return nil, pipeline.PartitionVersion{}, fmt.Errorf("partition %s %s: %w", t.Name, d, pipeline.ErrNotFound)
+	}
+	return parts[0].Rows, parts[0].Version, nil
 }
