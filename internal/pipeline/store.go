@@ -121,7 +121,8 @@ func (p Publication) recordsTrigger() bool {
 // PublishResult is the outcome of one Publication.
 type PublishResult struct {
 	PartitionVersion
-	// Created is false when SkipUnchanged found identical content.
+	// Created is false when the publication was skipped: unchanged content
+	// or an already published computation (see Publication).
 	Created bool
 	// Restamped is true when a guarded computation found the current
 	// version's content and partial flag: no version was created, and the

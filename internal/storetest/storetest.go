@@ -28,7 +28,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(*testing.T, p.Store)
 	}{
 		{"PublishReadRoundTrip", testRoundTrip},
-		{"VersionsAndSkipUnchanged", testVersions},
+		{"VersionsAndUnchangedContent", testVersions},
 		{"NotFound", testNotFound},
 		{"InvalidRowsPublishNothing", testInvalid},
 		{"BatchIsAtomic", testBatchAtomic},
