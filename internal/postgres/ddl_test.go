@@ -3,13 +3,11 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/storetest"
 	"github.com/statgate/statgate/internal/testdb"
@@ -80,33 +78,14 @@ func TestSchemaMatchesDeclarations(t *testing.T) {
 // with the statement the next migration needs.
 func TestSchemaDriftIsReported(t *testing.T) {
 	read := schemaReader(testdb.Postgres(t).Pool())
-	offense := nba.TeamOffenseTable
-	last := len(offense.Columns) - 1
-	withColumn := func(c pipeline.Column) *pipeline.Table {
-		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, append(slices.Clone(offense.Columns), c)...)
-	}
-	retyped := func(name string, typ pipeline.Type) *pipeline.Table {
-		cols := slices.Clone(offense.Columns)
-		cols[offense.MustCol(name)].Type = typ
-		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, cols...)
-	}
-	storetest.CheckDriftReported(t, dialect, read, []storetest.DriftCase{
-		{Name: "new nullable column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Int}),
-			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe BIGINT;"},
-		{Name: "new required column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Text, Required: true}),
-			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe TEXT NOT NULL DEFAULT '';"},
-		{Name: "column no longer declared", Declared: pipeline.NewTable(offense.Name, offense.Kind, offense.Key, offense.Columns[:last]...),
-			Want: "ALTER TABLE team_offense_game_summary DROP COLUMN " + offense.Columns[last].Name + ";"},
-		{Name: "new table", Declared: pipeline.NewTable("drift_probe_days", pipeline.Analytics, []string{"team_abbr"},
-			pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
-			pipeline.Column{Name: "team_abbr", Type: pipeline.Text, Required: true},
-			pipeline.Column{Name: "days", Type: pipeline.Int}),
-			Want: "CREATE TABLE drift_probe_days (\n        game_date DATE NOT NULL,\n        team_abbr TEXT NOT NULL,\n" +
-				"        days BIGINT,\n        PRIMARY KEY (game_date, team_abbr)\n    );"},
-		{Name: "changed type", Declared: retyped("pace", pipeline.Int),
-			Want: "ALTER TABLE team_offense_game_summary ALTER COLUMN pace TYPE BIGINT USING pace::BIGINT, ALTER COLUMN pace SET NOT NULL;"},
-		{Name: "changed key", Declared: pipeline.NewTable(offense.Name, offense.Kind, []string{"game_id"}, offense.Columns...),
-			Want: "ALTER TABLE team_offense_game_summary DROP CONSTRAINT team_offense_game_summary_pkey, ADD PRIMARY KEY (game_date, game_id);"},
+	storetest.CheckDriftReported(t, dialect, read, map[string]string{
+		"new nullable column":       "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe BIGINT;",
+		"new required column":       "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe TEXT NOT NULL DEFAULT '';",
+		"column no longer declared": "ALTER TABLE team_offense_game_summary DROP COLUMN data_source;",
+		"new table": "CREATE TABLE drift_probe_days (\n        game_date DATE NOT NULL,\n        team_abbr TEXT NOT NULL,\n" +
+			"        days BIGINT,\n        PRIMARY KEY (game_date, team_abbr)\n    );",
+		"changed type": "ALTER TABLE team_offense_game_summary ALTER COLUMN pace TYPE BIGINT USING pace::BIGINT, ALTER COLUMN pace SET NOT NULL;",
+		"changed key":  "ALTER TABLE team_offense_game_summary DROP CONSTRAINT team_offense_game_summary_pkey, ADD PRIMARY KEY (game_date, game_id);",
 	})
 }
 

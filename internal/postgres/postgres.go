@@ -59,7 +59,7 @@ type Store struct {
 	id      string // names this store's notifications
 	// db and migrations answer whether the schema is up to date.
 	db         *sql.DB
-	migrations *goose.Provider
+	migrations *sqlstore.Migrations
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -124,33 +124,14 @@ func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	// The database handle stays open for Ready, until Close.
 	s.db = stdlib.OpenDBFromPool(s.pool)
-	p, err := goose.NewProvider(goose.DialectPostgres, s.db, sub,
-		goose.WithSlog(log), goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
-	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
-	}
-	s.migrations = p
-	return nil
+	m, err := sqlstore.Migrate(ctx, "postgres", goose.DialectPostgres, s.db, sub, log, goose.WithSessionLocker(locker))
+	s.migrations = m
+	return err
 }
 
 // Ready reports whether the database answers and has every migration
 // applied (the service's readiness probe).
-func (s *Store) Ready(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	pending, err := s.migrations.HasPending(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: migration status: %w", err)
-	}
-	if pending {
-		return fmt.Errorf("postgres: migrations pending")
-	}
-	return nil
-}
+func (s *Store) Ready(ctx context.Context) error { return s.migrations.Ready(ctx, s.pool.Ping) }
 
 // Close closes the pool.
 func (s *Store) Close() error {

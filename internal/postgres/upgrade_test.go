@@ -3,10 +3,8 @@ package postgres_test
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -73,19 +71,7 @@ func TestUpgrade(t *testing.T) {
 // restore creates schema from the fixture.
 func restore(t *testing.T, url, schema string) {
 	t.Helper()
-	f, err := os.Open(upgradeFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dump, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dump := storetest.ReadFixture(t, upgradeFixture)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -143,20 +129,5 @@ func writeUpgradeFixture(t *testing.T, url string) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	out, err := os.Create(upgradeFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw, _ := gzip.NewWriterLevel(out, gzip.BestCompression)
-	if _, err := io.WriteString(zw, sql.String()); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := os.Stat(upgradeFixture)
-	t.Logf("wrote %s (%d bytes)", upgradeFixture, info.Size())
+	storetest.WriteFixture(t, upgradeFixture, []byte(sql.String()))
 }

@@ -3,11 +3,9 @@ package sqlite_test
 import (
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/storetest"
 	"github.com/statgate/statgate/internal/testdb"
@@ -72,33 +70,14 @@ func TestSchemaMatchesDeclarations(t *testing.T) {
 // with the statement the next migration needs.
 func TestSchemaDriftIsReported(t *testing.T) {
 	read := schemaReader(openDB(t, testdb.SQLite(t).Path()))
-	offense := nba.TeamOffenseTable
-	last := len(offense.Columns) - 1
-	withColumn := func(c pipeline.Column) *pipeline.Table {
-		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, append(slices.Clone(offense.Columns), c)...)
-	}
-	retyped := func(name string, typ pipeline.Type) *pipeline.Table {
-		cols := slices.Clone(offense.Columns)
-		cols[offense.MustCol(name)].Type = typ
-		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, cols...)
-	}
-	storetest.CheckDriftReported(t, dialect, read, []storetest.DriftCase{
-		{Name: "new nullable column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Int}),
-			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe INTEGER;"},
-		{Name: "new required column", Declared: withColumn(pipeline.Column{Name: "drift_probe", Type: pipeline.Text, Required: true}),
-			Want: "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe TEXT NOT NULL DEFAULT '';"},
-		{Name: "column no longer declared", Declared: pipeline.NewTable(offense.Name, offense.Kind, offense.Key, offense.Columns[:last]...),
-			Want: "ALTER TABLE team_offense_game_summary DROP COLUMN " + offense.Columns[last].Name + ";"},
-		{Name: "new table", Declared: pipeline.NewTable("drift_probe_days", pipeline.Analytics, []string{"team_abbr"},
-			pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
-			pipeline.Column{Name: "team_abbr", Type: pipeline.Text, Required: true},
-			pipeline.Column{Name: "days", Type: pipeline.Int}),
-			Want: "CREATE TABLE drift_probe_days (\n        game_date TEXT NOT NULL,\n        team_abbr TEXT NOT NULL,\n" +
-				"        days INTEGER,\n        PRIMARY KEY (game_date, team_abbr)\n    ) STRICT;"},
-		{Name: "changed type", Declared: retyped("pace", pipeline.Int),
-			Want: "column team_offense_game_summary.pace is REAL NOT NULL in the migrated table but declared INTEGER NOT NULL"},
-		{Name: "changed key", Declared: pipeline.NewTable(offense.Name, offense.Kind, []string{"game_id"}, offense.Columns...),
-			Want: "ALTER TABLE team_offense_game_summary_new RENAME TO team_offense_game_summary;"},
+	storetest.CheckDriftReported(t, dialect, read, map[string]string{
+		"new nullable column":       "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe INTEGER;",
+		"new required column":       "ALTER TABLE team_offense_game_summary ADD COLUMN drift_probe TEXT NOT NULL DEFAULT '';",
+		"column no longer declared": "ALTER TABLE team_offense_game_summary DROP COLUMN data_source;",
+		"new table": "CREATE TABLE drift_probe_days (\n        game_date TEXT NOT NULL,\n        team_abbr TEXT NOT NULL,\n" +
+			"        days INTEGER,\n        PRIMARY KEY (game_date, team_abbr)\n    ) STRICT;",
+		"changed type": "column team_offense_game_summary.pace is REAL NOT NULL in the migrated table but declared INTEGER NOT NULL",
+		"changed key":  "ALTER TABLE team_offense_game_summary_new RENAME TO team_offense_game_summary;",
 	})
 }
 

@@ -52,7 +52,7 @@ type Store struct {
 	stmts   statements
 	path    string
 	// migrations answers whether the schema is up to date.
-	migrations *goose.Provider
+	migrations *sqlstore.Migrations
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -117,33 +117,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 func (s *Store) migrate(ctx context.Context, log *slog.Logger) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, mustSub(migrations, "migrations"),
-		goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	s.migrations = p
-	return nil
+	m, err := sqlstore.Migrate(ctx, "sqlite", goose.DialectSQLite3, s.write, mustSub(migrations, "migrations"), log)
+	s.migrations = m
+	return err
 }
 
 // Ready reports whether the database answers and has every migration
 // applied (the service's readiness probe).
-func (s *Store) Ready(ctx context.Context) error {
-	if err := s.read.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	pending, err := s.migrations.HasPending(ctx)
-	if err != nil {
-		return fmt.Errorf("sqlite: migration status: %w", err)
-	}
-	if pending {
-		return fmt.Errorf("sqlite: migrations pending")
-	}
-	return nil
-}
+func (s *Store) Ready(ctx context.Context) error { return s.migrations.Ready(ctx, s.read.PingContext) }
 
 // Path is the database file, for tools that open it themselves (an
 // upstream system writing raw rows, in tests).

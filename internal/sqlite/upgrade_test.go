@@ -1,10 +1,8 @@
 package sqlite_test
 
 import (
-	"compress/gzip"
 	"context"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -84,48 +82,16 @@ func writeUpgradeFixture(t *testing.T) {
 		}
 	}
 	db.Close()
-	in, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
-	out, err := os.Create(upgradeFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw, _ := gzip.NewWriterLevel(out, gzip.BestCompression)
-	if _, err := io.Copy(zw, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-	info, _ := os.Stat(upgradeFixture)
-	t.Logf("wrote %s (%d bytes)", upgradeFixture, info.Size())
+	storetest.WriteFixture(t, upgradeFixture, data)
 }
 
 func gunzipFile(t *testing.T, from, to string) {
 	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	zr, err := gzip.NewReader(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
+	if err := os.WriteFile(to, storetest.ReadFixture(t, from), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -462,40 +465,103 @@ func (u Upgrade) inventory(t *testing.T) inventory {
 	return inv
 }
 
-// DriftCase is a changed copy of a table's declaration and what the one
-// difference it adds must say (the statement it suggests).
-type DriftCase struct {
-	Name     string
-	Declared *pipeline.Table
-	Want     string
+// DriftCases are the changes CheckDriftReported declares, each a changed
+// copy of team offense (or a new table), by name.
+var DriftCases = []string{"new nullable column", "new required column", "column no longer declared",
+	"new table", "changed type", "changed key"}
+
+// driftCase declares one of DriftCases.
+func driftCase(name string) *pipeline.Table {
+	offense := nba.TeamOffenseTable
+	with := func(cols ...pipeline.Column) *pipeline.Table {
+		return pipeline.NewTable(offense.Name, offense.Kind, offense.Key, cols...)
+	}
+	cols := slices.Clone(offense.Columns)
+	switch name {
+	case "new nullable column":
+		return with(append(cols, pipeline.Column{Name: "drift_probe", Type: pipeline.Int})...)
+	case "new required column":
+		return with(append(cols, pipeline.Column{Name: "drift_probe", Type: pipeline.Text, Required: true})...)
+	case "column no longer declared":
+		return with(cols[:len(cols)-1]...)
+	case "new table":
+		return pipeline.NewTable("drift_probe_days", pipeline.Analytics, []string{"team_abbr"},
+			pipeline.Column{Name: "game_date", Type: pipeline.DateType, Required: true},
+			pipeline.Column{Name: "team_abbr", Type: pipeline.Text, Required: true},
+			pipeline.Column{Name: "days", Type: pipeline.Int})
+	case "changed type":
+		cols[offense.MustCol("pace")].Type = pipeline.Int
+		return with(cols...)
+	case "changed key":
+		return pipeline.NewTable(offense.Name, offense.Kind, []string{"game_id"}, cols...)
+	}
+	panic("unknown drift case " + name)
 }
 
-// CheckDriftReported compares each case's declaration with the migrated
-// schema read returns and checks that the change is reported, once, with
-// its statement for the next migration. Differences the real declaration
-// already has are the drift test's to report and are left out.
-func CheckDriftReported(t *testing.T, d Dialect, read func(table string) (*TableSchema, error), cases []DriftCase) {
+// CheckDriftReported declares each of DriftCases, compares it with the
+// migrated schema read returns and checks that the change is reported,
+// once, with want[name] in its statement for the next migration.
+// Differences the real declaration already has are the drift test's to
+// report and are left out.
+func CheckDriftReported(t *testing.T, d Dialect, read func(table string) (*TableSchema, error), want map[string]string) {
 	t.Helper()
 	next := nextMigration(t, d)
-	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) {
-			got, err := read(c.Declared.Name)
+	for _, name := range DriftCases {
+		t.Run(name, func(t *testing.T) {
+			declared := driftCase(name)
+			got, err := read(declared.Name)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var known []string
-			if real := nba.Catalog.Table(c.Declared.Name); real != nil {
+			if real := nba.Catalog.Table(declared.Name); real != nil {
 				known = SchemaDrift(d, next, real, got)
 			}
 			var drift []string
-			for _, msg := range SchemaDrift(d, next, c.Declared, got) {
+			for _, msg := range SchemaDrift(d, next, declared, got) {
 				if !slices.Contains(known, msg) {
 					drift = append(drift, msg)
 				}
 			}
-			if len(drift) != 1 || !strings.Contains(drift[0], c.Want) || !strings.Contains(drift[0], next) {
-				t.Errorf("SchemaDrift(%s) = %q, want one more difference suggesting %s with\n%s", c.Name, drift, next, c.Want)
+			if w, ok := want[name]; !ok || len(drift) != 1 || !strings.Contains(drift[0], w) || !strings.Contains(drift[0], next) {
+				t.Errorf("SchemaDrift(%s) = %q, want one more difference suggesting %s with\n%s", name, drift, next, w)
 			}
 		})
 	}
+}
+
+// ReadFixture returns the gunzipped content of a fixture file.
+func ReadFixture(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return data
+}
+
+// WriteFixture writes data gzip-compressed to path and logs its size.
+func WriteFixture(t *testing.T, path string, data []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", path, b.Len())
 }
