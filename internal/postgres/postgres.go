@@ -51,12 +51,9 @@ type Config struct {
 type Store struct {
 	// Store is every operation written once, over this database.
 	*sqlstore.Store
-	pool    *pgxpool.Pool
-	catalog *pipeline.Catalog
-	now     func() time.Time
-	keep    int
-	schema  string
-	id      string // names this store's notifications
+	pool   *pgxpool.Pool
+	schema string
+	id     string // names this store's notifications
 	// db and migrations answer whether the schema is up to date.
 	db         *sql.DB
 	migrations *sqlstore.Migrations
@@ -92,7 +89,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{pool: pool, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions, schema: cfg.Schema, id: fmt.Sprintf("%d-%x", os.Getpid(), rand.Uint64())}
+	s := &Store{pool: pool, schema: cfg.Schema, id: fmt.Sprintf("%d-%x", os.Getpid(), rand.Uint64())}
 	s.Store = sqlstore.New(db{s}, sqlstore.Config{Catalog: cfg.Catalog, Now: cfg.Now, KeepVersions: cfg.KeepVersions})
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		pool.Close()
@@ -145,11 +142,3 @@ func (s *Store) Close() error {
 // Pool exposes the connection pool to tests that must reach around the
 // Store, such as a test acting as an upstream system writing raw rows.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-func (s *Store) table(name string) (*pipeline.Table, error) {
-	t := s.catalog.Table(name)
-	if t == nil {
-		return nil, fmt.Errorf("%w: unknown table %q", pipeline.ErrInvalid, name)
-	}
-	return t, nil
-}

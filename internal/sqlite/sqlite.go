@@ -44,13 +44,10 @@ type Config struct {
 type Store struct {
 	// Store is every operation written once, over this database.
 	*sqlstore.Store
-	write   *sql.DB // exactly one connection: SQLite has one writer
-	read    *sql.DB
-	catalog *pipeline.Catalog
-	now     func() time.Time
-	keep    int
-	stmts   statements
-	path    string
+	write *sql.DB // exactly one connection: SQLite has one writer
+	read  *sql.DB
+	stmts statements
+	path  string
 	// migrations answers whether the schema is up to date.
 	migrations *sqlstore.Migrations
 }
@@ -99,7 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{write: w, catalog: cfg.Catalog, now: cfg.Now, keep: cfg.KeepVersions, path: cfg.Path}
+	s := &Store{write: w, path: cfg.Path}
 	s.Store = sqlstore.New(db{s}, sqlstore.Config{Catalog: cfg.Catalog, Now: cfg.Now, KeepVersions: cfg.KeepVersions})
 	if err := s.migrate(ctx, cfg.Logger); err != nil {
 		w.Close()
@@ -140,12 +137,4 @@ func (s *Store) Close() error {
 		}
 	}
 	return err
-}
-
-func (s *Store) table(name string) (*pipeline.Table, error) {
-	t := s.catalog.Table(name)
-	if t == nil {
-		return nil, fmt.Errorf("%w: unknown table %q", pipeline.ErrInvalid, name)
-	}
-	return t, nil
 }
