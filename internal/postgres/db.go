@@ -68,12 +68,12 @@ func args(vs []any) []any {
 // scan scans through dest, converting DATE to pipeline.Date and a NULL
 // time to the zero time.
 func scan(fn func(...any) error, dest []any) error {
-	targets := dest
+	targets, copied := dest, false
 	for i, d := range dest {
 		switch d.(type) {
 		case *pipeline.Date, *time.Time:
-			if &targets[0] == &dest[0] {
-				targets = append([]any(nil), dest...)
+			if !copied {
+				targets, copied = append([]any(nil), dest...), true
 			}
 			targets[i] = new(*time.Time)
 		}
