@@ -144,6 +144,11 @@ func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 		}
 	}
 	pl.days = newDays(snap)
+	pl.byHeight = make([]int, len(pl.procs))
+	for i := range pl.byHeight {
+		pl.byHeight[i] = i
+	}
+	slices.SortStableFunc(pl.byHeight, func(a, b int) int { return pl.heights[pl.procs[b]] - pl.heights[pl.procs[a]] })
 	plan := Plan{days: pl.days, procPos: pl.procPos}
 	inc := pl.incremental(len(pl.procs) * pl.days.n)
 	if inc != nil {
@@ -173,20 +178,14 @@ func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 			}
 		}
 	}
-	var start []Decision
-	for _, d := range plan.Decisions {
-		if d.Start {
-			start = append(start, d)
+	// Earlier dates first (windows need them), then longer critical
+	// paths: by position, with no copy or sort of the decisions.
+	for i := range pl.days.n {
+		for _, pi := range pl.byHeight {
+			if d := &plan.Decisions[pi*pl.days.n+i]; d.Start {
+				plan.Start = append(plan.Start, d.Task)
+			}
 		}
-	}
-	slices.SortStableFunc(start, func(a, b Decision) int {
-		if a.Task.Date != b.Task.Date {
-			return int(a.Task.Date - b.Task.Date)
-		}
-		return b.Height - a.Height
-	})
-	for _, d := range start {
-		plan.Start = append(plan.Start, d.Task)
 	}
 	return plan
 }
@@ -212,8 +211,11 @@ type planner struct {
 	heights map[string]int
 	procs   []string       // processors in scope, in topological order
 	procPos map[string]int // their index in procs
-	days    days
-	decided []Decision // by position; filled in order
+	// byHeight lists procs' indexes, longest critical path first (in
+	// topological order among equals).
+	byHeight []int
+	days     days
+	decided  []Decision // by position; filled in order
 }
 
 // pos is the position of a task in scope, or -1.
@@ -232,8 +234,8 @@ func (p *planner) pos(proc string, d pipeline.Date) int {
 // gate accumulates what one task's inputs say.
 type gate struct {
 	inputs   []pipeline.InputVersion
-	waits    []reason
-	blocks   []reason
+	waits    reasons
+	blocks   reasons
 	missing  []string
 	fallback []string
 	until    time.Time
@@ -259,6 +261,10 @@ func (r reason) String() string {
 	return r.table + " " + r.what
 }
 
+// clear reports whether nothing holds the task back so far: only then are
+// the inputs it would read worth collecting.
+func (gt *gate) clear() bool { return gt.waits.n == 0 && gt.blocks.n == 0 }
+
 func (gt *gate) waitUntil(t time.Time) {
 	if gt.until.IsZero() || t.Before(gt.until) {
 		gt.until = t
@@ -276,11 +282,11 @@ func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
 	}
 	rec := p.snap.Tasks[key]
 	switch {
-	case len(gt.blocks) > 0:
-		dec.State, dec.Reason, dec.Code = pipeline.Blocked, "upstream "+summarise(gt.blocks), CodeUpstreamFailed
+	case gt.blocks.n > 0:
+		dec.State, dec.Reason, dec.Code = pipeline.Blocked, "upstream "+gt.blocks.String(), CodeUpstreamFailed
 		return dec
-	case len(gt.waits) > 0:
-		dec.State, dec.Reason, dec.Code = pipeline.Waiting, summarise(gt.waits), gt.waits[0].code
+	case gt.waits.n > 0:
+		dec.State, dec.Reason, dec.Code = pipeline.Waiting, gt.waits.String(), gt.waits.first[0].code
 		dec.WaitUntil, dec.Missing = gt.until, gt.missing
 		return dec
 	}
@@ -374,7 +380,7 @@ func (p *planner) input(gt *gate, in pipeline.Input, d, x pipeline.Date) {
 		return
 	}
 	t := p.g.catalog.Table(in.Table)
-	if ok {
+	if ok && gt.clear() {
 		// Every published partition of a declared window is read (and so
 		// is in the fingerprint), used or not, exactly as the executor does.
 		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
@@ -383,14 +389,14 @@ func (p *planner) input(gt *gate, in pipeline.Input, d, x pipeline.Date) {
 	case t.Cover != nil && !t.Calendar && in.Window == pipeline.Same && in.Required:
 		p.perGameInput(gt, in, d, v, ok)
 	case !ok && in.Required && in.Window == pipeline.Same:
-		gt.waits = append(gt.waits, reason{code: CodeInputMissing, table: in.Table, what: "not published"})
+		gt.waits.add(reason{code: CodeInputMissing, table: in.Table, what: "not published"})
 	}
 }
 
 // analyticsInput: another processor's partition must be settled when its
 // task is in scope; outside the scope, whatever is published is read.
 func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x pipeline.Date, v pipeline.PartitionVersion, ok bool) {
-	if ok {
+	if ok && gt.clear() {
 		gt.inputs = append(gt.inputs, pipeline.InputVersion{Table: in.Table, Date: x, Version: v.Version})
 	}
 	if !in.Required {
@@ -403,7 +409,7 @@ func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x
 	switch {
 	case up == nil:
 		if !ok && in.Window == pipeline.Same {
-			gt.waits = append(gt.waits, reason{code: CodeInputMissing, table: in.Table, what: "not published"})
+			gt.waits.add(reason{code: CodeInputMissing, table: in.Table, what: "not published"})
 		}
 	case up.State == pipeline.Published || up.State == pipeline.UpToDate || up.State == pipeline.Stale:
 		// Settled: up to date with its own inputs, or stale only because
@@ -415,7 +421,7 @@ func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x
 			gt.missing = append(gt.missing, up.Missing...)
 		}
 	case up.State == pipeline.Failed || up.State == pipeline.Rejected || up.State == pipeline.Blocked:
-		gt.blocks = append(gt.blocks, reason{code: CodeUpstreamFailed, table: in.Table, date: x, what: up.State, dated: true})
+		gt.blocks.add(reason{code: CodeUpstreamFailed, table: in.Table, date: x, what: up.State, dated: true})
 	default:
 		// Waiting, ready or running: not ready to be read, whether it was
 		// never published or is about to be recomputed.
@@ -423,7 +429,7 @@ func (p *planner) analyticsInput(gt *gate, in pipeline.Input, producer string, x
 		if ok {
 			r.code, r.what = CodeInputPending, "being recomputed"
 		}
-		gt.waits = append(gt.waits, r)
+		gt.waits.add(r)
 	}
 }
 
@@ -434,7 +440,7 @@ func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v p
 	cal := p.g.catalog.Calendar()
 	cv, calOK := p.snap.Versions[pipeline.PartKey{Table: cal.Name, Date: d}]
 	if !calOK {
-		gt.waits = append(gt.waits, reason{code: CodeInputMissing, table: cal.Name, what: "not published"})
+		gt.waits.add(reason{code: CodeInputMissing, table: cal.Name, what: "not published"})
 		return
 	}
 	var notFinal, missing []string
@@ -460,10 +466,10 @@ func (p *planner) perGameInput(gt *gate, in pipeline.Input, d pipeline.Date, v p
 	gt.waitUntil(deadline)
 	gt.missing = append(gt.missing, append(notFinal, missing...)...)
 	if len(notFinal) > 0 {
-		gt.waits = append(gt.waits, reason{code: CodeIncomplete, what: fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", "))})
+		gt.waits.add(reason{code: CodeIncomplete, what: fmt.Sprintf("%d of %d games not final (%s)", len(notFinal), len(cv.Coverage.Games), strings.Join(notFinal, ", "))})
 	}
 	if len(missing) > 0 {
-		gt.waits = append(gt.waits, reason{code: CodeIncomplete, table: in.Table, what: fmt.Sprintf("missing %d of %d games (%s)", len(missing), len(cv.Coverage.Games), strings.Join(missing, ", "))})
+		gt.waits.add(reason{code: CodeIncomplete, table: in.Table, what: fmt.Sprintf("missing %d of %d games (%s)", len(missing), len(cv.Coverage.Games), strings.Join(missing, ", "))})
 	}
 }
 
@@ -516,19 +522,37 @@ func compareInputs(a, b pipeline.InputVersion) int {
 	return int(a.Date - b.Date)
 }
 
-// summarise joins reasons, naming the first three and counting the rest.
-func summarise(reasons []reason) string {
-	reasons = slices.Compact(reasons)
+// reasons summarises a gate's complaints as they come: the first three
+// (a repeat of the one before counts once) are named, the rest counted.
+// A task waiting on thirty days of a window has thirty; keeping them all
+// to print three was most of the cost of planning a waiting reader.
+type reasons struct {
+	first [3]reason
+	last  reason
+	n     int
+}
+
+func (rs *reasons) add(r reason) {
+	if rs.n > 0 && r == rs.last {
+		return
+	}
+	if rs.n < len(rs.first) {
+		rs.first[rs.n] = r
+	}
+	rs.last = r
+	rs.n++
+}
+
+func (rs *reasons) String() string {
 	var b strings.Builder
-	for i, r := range reasons {
-		if i == 3 {
-			fmt.Fprintf(&b, "; and %d more", len(reasons)-3)
-			break
-		}
+	for i := range min(rs.n, len(rs.first)) {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(r.String())
+		b.WriteString(rs.first[i].String())
+	}
+	if rs.n > len(rs.first) {
+		fmt.Fprintf(&b, "; and %d more", rs.n-len(rs.first))
 	}
 	return b.String()
 }
