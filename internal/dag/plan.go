@@ -47,6 +47,10 @@ type Plan struct {
 	// Wake is the earliest time at which a waiting task's verdict changes
 	// by time alone (zero: none).
 	Wake time.Time
+	// Decided are the positions in Decisions decided afresh by this plan;
+	// nil when every one was (no previous plan was given). The others kept
+	// the previous plan's verdict.
+	Decided []int
 
 	days    days
 	procPos map[string]int
@@ -155,6 +159,7 @@ func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 		// The previous plan's storage is reused: unchanged decisions stay
 		// where they are, which keeps re-planning after every run cheap.
 		plan.Decisions = snap.Prev.Decisions
+		plan.Decided = []int{}
 	} else {
 		plan.Decisions = make([]Decision, len(pl.procs)*pl.days.n)
 	}
@@ -167,6 +172,7 @@ func (g *Graph) Decide(snap Snapshot, pol Policy) Plan {
 			if inc == nil {
 				plan.Decisions[pos] = pl.decide(g.procs[name], d)
 			} else if inc.dirty[pos] {
+				plan.Decided = append(plan.Decided, pos)
 				dec := pl.decide(g.procs[name], d)
 				if dec.State != plan.Decisions[pos].State {
 					inc.touch(pipeline.PartKey{Table: out, Date: d})

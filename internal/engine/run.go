@@ -31,6 +31,8 @@ type run struct {
 	// lastRefresh is when the snapshot was last re-read in full.
 	lastRefresh time.Time
 	dirty       bool // an outcome disagreed with the snapshot: re-read it
+	// saveAll: the last save failed, so the next looks at every decision.
+	saveAll bool
 	// contended: a claim found the task leased by another engine; the run
 	// waits to see that engine's outcome instead of ending without it.
 	contended bool
@@ -311,10 +313,21 @@ func (r *run) filter(plan dag.Plan) dag.Plan {
 
 // save writes verdicts that changed, so that status and explain (and other
 // processes) see why each task is where it is.
+//
+// Only the decisions the plan made afresh can have changed; after a failed
+// write every decision is looked at again.
 func (r *run) save(ctx context.Context, plan dag.Plan) error {
 	var recs []pipeline.TaskRecord
 	now := r.e.cfg.Now()
-	for _, d := range plan.Decisions {
+	positions := plan.Decided
+	if positions == nil || r.saveAll {
+		positions = make([]int, len(plan.Decisions))
+		for i := range positions {
+			positions[i] = i
+		}
+	}
+	for _, i := range positions {
+		d := &plan.Decisions[i]
 		// Running is the claim's to record; ready lasts only until a
 		// worker is free, so writing it would cost a transaction a task,
 		// except over a record still saying running when its lease has
@@ -334,10 +347,12 @@ func (r *run) save(ctx context.Context, plan dag.Plan) error {
 		rec.Key, rec.State, rec.Reason, rec.Code = d.Task, d.State, d.Reason, string(d.Code)
 		recs = append(recs, rec)
 	}
+	r.saveAll = false
 	if len(recs) == 0 {
 		return nil
 	}
 	if err := r.e.cfg.Store.SaveTasks(ctx, recs, now); err != nil {
+		r.saveAll = true
 		return err
 	}
 	for _, rec := range recs {
