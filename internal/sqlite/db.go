@@ -254,27 +254,45 @@ func (q *txq) SendBatch(ctx context.Context, b *sqlstore.Batch) sqlstore.BatchRe
 	return sqlstore.Sequential(ctx, q, b)
 }
 
-// InsertRows inserts rows through one prepared statement.
+// insertChunks are the numbers of rows one INSERT statement carries: a
+// partition's rows go in as few statements as these sizes allow, each
+// prepared once per table, since a statement costs more than a row.
+var insertChunks = []int{64, 16, 4, 1}
+
+// InsertRows inserts rows through prepared multi-row inserts.
 func (db) InsertRows(ctx context.Context, tx sqlstore.Tx, t *pipeline.Table, rows []pipeline.Row) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	q := tx.(*txq)
-	st, err := q.prepared(ctx, "INSERT INTO "+t.Name+" ("+strings.Join(t.ColumnNames(), ", ")+") VALUES ("+
-		strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ")+")")
-	if err != nil {
-		return err
-	}
-	vals := make([]any, len(t.Columns))
-	for _, r := range rows {
-		for i, v := range r {
-			vals[i] = toDB(v)
+	cols := len(t.Columns)
+	vals := make([]any, 0, insertChunks[0]*cols)
+	for _, n := range insertChunks {
+		if len(rows) < n {
+			continue
 		}
-		if _, err := st.ExecContext(ctx, vals...); err != nil {
+		st, err := q.prepared(ctx, insertQuery(t, n))
+		if err != nil {
 			return err
+		}
+		for len(rows) >= n {
+			vals = vals[:0]
+			for _, r := range rows[:n] {
+				for _, v := range r {
+					vals = append(vals, toDB(v))
+				}
+			}
+			if _, err := st.ExecContext(ctx, vals...); err != nil {
+				return err
+			}
+			rows = rows[n:]
 		}
 	}
 	return nil
+}
+
+// insertQuery inserts n rows of t.
+func insertQuery(t *pipeline.Table, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+	return "INSERT INTO " + t.Name + " (" + strings.Join(t.ColumnNames(), ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // Locks is nil: the single writer connection orders every write.
