@@ -105,3 +105,26 @@ func TestBackfillNeedsScheduledDates(t *testing.T) {
 		t.Errorf("task records after the refused backfill = %d, %v; want none", len(recs), err)
 	}
 }
+
+// TestProfileFlag: --profile DIR leaves a CPU profile, a heap profile and
+// the memory figures of the command there.
+func TestProfileFlag(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "statgate.db")
+	prof := filepath.Join(dir, "prof")
+	if code, _, errs := runCLI(t, db, "--profile", prof, "status"); code != 0 {
+		t.Fatalf("status --profile: exit %d, %s", code, errs)
+	}
+	for _, name := range []string{"cpu.pprof", "heap.pprof", "memory.txt"} {
+		if info, err := os.Stat(filepath.Join(prof, name)); err != nil || info.Size() == 0 {
+			t.Errorf("%s: %v, size %d; want a non-empty file", name, err, sizeOf(info))
+		}
+	}
+}
+
+func sizeOf(info os.FileInfo) int64 {
+	if info == nil {
+		return 0
+	}
+	return info.Size()
+}

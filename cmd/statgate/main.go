@@ -33,8 +33,10 @@ type cli struct {
 	keepVersions   int
 	alertURL       string
 	alertBackfills bool
+	profileDir     string
 	webhook        *alert.Webhook
 	stopWebhook    func()
+	stopProfile    func() error
 }
 
 // usageError marks errors in how the command was called (exit status 2).
@@ -55,6 +57,11 @@ func run(ctx context.Context, args []string, c *cli) int {
 	root.SetErr(c.stderr)
 	err := root.ExecuteContext(ctx)
 	c.stopAlerts()
+	if c.stopProfile != nil {
+		if perr := c.stopProfile(); err == nil {
+			err = perr
+		}
+	}
 	if err == nil {
 		return 0
 	}

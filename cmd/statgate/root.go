@@ -20,6 +20,11 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		stop, err := c.startProfile()
+		c.stopProfile = stop
+		return err
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.db, "db", "", "database: PATH, sqlite:PATH or postgres://… (env STATGATE_DB; default statgate.db)")
 	pf.BoolVar(&c.jsonOut, "json", false, "print machine-readable JSON")
@@ -27,6 +32,7 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 	pf.IntVar(&c.keepVersions, "history-retention", 20, "earlier versions of each analytics partition kept for rollback (0: all)")
 	pf.StringVar(&c.alertURL, "alert-webhook", "", "Slack-compatible webhook URL for alerts (env STATGATE_ALERT_WEBHOOK)")
 	pf.BoolVar(&c.alertBackfills, "alert-backfills", false, "also alert on what backfills find (muted by default)")
+	pf.StringVar(&c.profileDir, "profile", "", "write a CPU profile, a heap profile and peak memory of the command into this directory (go tool pprof)")
 	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c), newServeCmd(c), newChaosCmd(c))
 	return root
 }
