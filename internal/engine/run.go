@@ -285,29 +285,23 @@ func (r *run) plan() dag.Plan {
 	return plan
 }
 
-// filter applies the scope's Only: tasks it excludes do not start.
+// filter applies the scope's Only: tasks it excludes do not start. It
+// looks at the startable tasks only, not every decision.
 func (r *run) filter(plan dag.Plan) dag.Plan {
 	if r.sc.Only == nil {
 		return plan
 	}
-	var start []pipeline.TaskKey
-	for i := range plan.Decisions {
-		d := &plan.Decisions[i]
-		if !d.Start {
-			continue
-		}
-		_, published := r.versions[pipeline.PartKey{Table: r.e.cfg.Graph.Processor(d.Task.Processor).Output().Name, Date: d.Task.Date}]
-		if r.sc.Only(*d, r.tasks[d.Task], published) {
-			start = append(start, d.Task)
+	start := plan.Start[:0]
+	for _, key := range plan.Start {
+		d := &plan.Decisions[plan.Index(key)]
+		_, published := r.versions[pipeline.PartKey{Table: r.e.cfg.Graph.Processor(key.Processor).Output().Name, Date: key.Date}]
+		if r.sc.Only(*d, r.tasks[key], published) {
+			start = append(start, key)
 		} else {
 			d.Start = false
 		}
 	}
-	kept := make(map[pipeline.TaskKey]bool, len(start))
-	for _, k := range start {
-		kept[k] = true
-	}
-	plan.Start = slices.DeleteFunc(plan.Start, func(k pipeline.TaskKey) bool { return !kept[k] })
+	plan.Start = start
 	return plan
 }
 
@@ -367,10 +361,21 @@ type verdict struct{ state, reason string }
 
 // start claims and launches ready tasks within the concurrency limits.
 func (r *run) start(ctx context.Context, plan dag.Plan) error {
+	// A task became ready when it was last decided startable; only the
+	// decisions this plan made afresh can have become so.
 	now := r.e.cfg.Now()
-	for _, key := range plan.Start {
-		if _, seen := r.readySince[key]; !seen {
-			r.readySince[key] = now
+	if plan.Decided == nil {
+		for _, key := range plan.Start {
+			if _, seen := r.readySince[key]; !seen {
+				r.readySince[key] = now
+			}
+		}
+	}
+	for _, i := range plan.Decided {
+		if d := &plan.Decisions[i]; d.Start {
+			if _, seen := r.readySince[d.Task]; !seen {
+				r.readySince[d.Task] = now
+			}
 		}
 	}
 	for _, key := range plan.Start {
