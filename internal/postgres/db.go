@@ -57,14 +57,6 @@ func arg(v any) any {
 	return v
 }
 
-func args(vs []any) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = arg(v)
-	}
-	return out
-}
-
 // scan scans through dest, converting DATE to pipeline.Date and a NULL
 // time to the zero time.
 func scan(fn func(...any) error, dest []any) error {
@@ -126,11 +118,11 @@ type q struct {
 }
 
 func (x q) Exec(ctx context.Context, query string, vs ...any) (int64, error) {
-	return x.exec(ctx, rebind(query), args(vs)...)
+	return x.exec(ctx, rebind(query), sqlstore.Args(vs, arg)...)
 }
 
 func (x q) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
-	r, err := x.query(ctx, rebind(query), args(vs)...)
+	r, err := x.query(ctx, rebind(query), sqlstore.Args(vs, arg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +130,7 @@ func (x q) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, e
 }
 
 func (x q) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
-	return row{x.queryRow(ctx, rebind(query), args(vs)...)}
+	return row{x.queryRow(ctx, rebind(query), sqlstore.Args(vs, arg)...)}
 }
 
 func (x q) ExecMany(ctx context.Context, query string, vs [][]any) error {
@@ -148,7 +140,7 @@ func (x q) ExecMany(ctx context.Context, query string, vs [][]any) error {
 	b := &pgx.Batch{}
 	query = rebind(query)
 	for _, a := range vs {
-		b.Queue(query, args(a)...)
+		b.Queue(query, sqlstore.Args(a, arg)...)
 	}
 	return x.batch(ctx, b).Close()
 }
@@ -255,7 +247,7 @@ func (d db) Notify(ctx context.Context, tx sqlstore.Tx) error {
 func (x q) SendBatch(ctx context.Context, b *sqlstore.Batch) sqlstore.BatchResults {
 	pb := &pgx.Batch{}
 	for _, st := range b.Items {
-		pb.Queue(rebind(st.Query), args(st.Args)...)
+		pb.Queue(rebind(st.Query), sqlstore.Args(st.Args, arg)...)
 	}
 	return batchResults{x.batch(ctx, pb)}
 }

@@ -40,14 +40,6 @@ func arg(v any) any {
 	return v
 }
 
-func args(vs []any) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = arg(v)
-	}
-	return out
-}
-
 // valueScanner reads one stored value into a Go destination.
 type valueScanner struct {
 	dest any
@@ -131,7 +123,7 @@ func (r row) Scan(dest ...any) error { return scan(r.Row.Scan, dest) }
 // writer connection.
 
 func (d db) Exec(ctx context.Context, query string, vs ...any) (int64, error) {
-	res, err := d.s.write.ExecContext(ctx, query, args(vs)...)
+	res, err := d.s.write.ExecContext(ctx, query, sqlstore.Args(vs, arg)...)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +131,7 @@ func (d db) Exec(ctx context.Context, query string, vs ...any) (int64, error) {
 }
 
 func (d db) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
-	r, err := d.s.read.QueryContext(ctx, query, args(vs)...)
+	r, err := d.s.read.QueryContext(ctx, query, sqlstore.Args(vs, arg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +139,7 @@ func (d db) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, 
 }
 
 func (d db) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
-	return row{d.s.read.QueryRowContext(ctx, query, args(vs)...)}
+	return row{d.s.read.QueryRowContext(ctx, query, sqlstore.Args(vs, arg)...)}
 }
 
 func (d db) ExecMany(ctx context.Context, query string, vs [][]any) error {
@@ -176,7 +168,7 @@ func (d db) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 // The transaction's side of sqlstore.Tx.
 
 func (q *txq) Exec(ctx context.Context, query string, vs ...any) (int64, error) {
-	res, err := q.ExecContext(ctx, query, args(vs)...)
+	res, err := q.ExecContext(ctx, query, sqlstore.Args(vs, arg)...)
 	if err != nil {
 		return 0, err
 	}
@@ -184,7 +176,7 @@ func (q *txq) Exec(ctx context.Context, query string, vs ...any) (int64, error) 
 }
 
 func (q *txq) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
-	r, err := q.QueryContext(ctx, query, args(vs)...)
+	r, err := q.QueryContext(ctx, query, sqlstore.Args(vs, arg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +184,7 @@ func (q *txq) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows
 }
 
 func (q *txq) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
-	return row{q.QueryRowContext(ctx, query, args(vs)...)}
+	return row{q.QueryRowContext(ctx, query, sqlstore.Args(vs, arg)...)}
 }
 
 func (q *txq) ExecMany(ctx context.Context, query string, vs [][]any) error {
@@ -204,7 +196,7 @@ func (q *txq) ExecMany(ctx context.Context, query string, vs [][]any) error {
 		return err
 	}
 	for _, a := range vs {
-		if _, err := st.ExecContext(ctx, args(a)...); err != nil {
+		if _, err := st.ExecContext(ctx, sqlstore.Args(a, arg)...); err != nil {
 			return err
 		}
 	}
@@ -230,7 +222,7 @@ func (r readTx) Exec(context.Context, string, ...any) (int64, error) {
 }
 
 func (r readTx) Query(ctx context.Context, query string, vs ...any) (sqlstore.Rows, error) {
-	rs, err := r.tx.QueryContext(ctx, query, args(vs)...)
+	rs, err := r.tx.QueryContext(ctx, query, sqlstore.Args(vs, arg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +230,7 @@ func (r readTx) Query(ctx context.Context, query string, vs ...any) (sqlstore.Ro
 }
 
 func (r readTx) QueryRow(ctx context.Context, query string, vs ...any) sqlstore.Row {
-	return row{r.tx.QueryRowContext(ctx, query, args(vs)...)}
+	return row{r.tx.QueryRowContext(ctx, query, sqlstore.Args(vs, arg)...)}
 }
 
 func (r readTx) ExecMany(context.Context, string, [][]any) error {

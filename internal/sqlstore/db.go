@@ -128,3 +128,13 @@ type Locks struct {
 
 // PartitionKey names a partition's lock.
 func PartitionKey(table string, d pipeline.Date) string { return table + "/" + d.String() }
+
+// Args converts every argument of a statement with conv (an adapter's
+// conversion to what its database stores).
+func Args(vs []any, conv func(any) any) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = conv(v)
+	}
+	return out
+}
