@@ -278,6 +278,19 @@ func (gt *gate) waitUntil(t time.Time) {
 }
 
 func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
+	dec := p.verdict(proc, d)
+	// A record a live lease says is running changes when the lease
+	// expires, whatever the verdict: the task is decided again then, so
+	// that a dead process's record is written over (engine save).
+	if rec := p.snap.Tasks[dec.Task]; rec.State == pipeline.Running && rec.Leased(p.snap.Now) &&
+		(dec.WaitUntil.IsZero() || rec.LeaseExpiresAt.Before(dec.WaitUntil)) {
+		dec.WaitUntil = rec.LeaseExpiresAt
+	}
+	return dec
+}
+
+// verdict decides one task from its inputs, its record and its output.
+func (p *planner) verdict(proc pipeline.Processor, d pipeline.Date) Decision {
 	key := pipeline.TaskKey{Processor: proc.Name(), Date: d}
 	dec := Decision{Task: key, Height: p.heights[proc.Name()]}
 	var gt gate

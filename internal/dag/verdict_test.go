@@ -181,3 +181,31 @@ func TestReach(t *testing.T) {
 		t.Errorf("Reach() = %d, want 30", got)
 	}
 }
+
+// TestDeadLeaseIsDecidedAgainWhenItExpires: a record a process that died
+// left running, under a lease not yet expired, is decided again when the
+// lease expires, whatever the verdict — here the output is already current
+// (another process published the same computation) — so that the engine
+// writes over the dead process's record then. Before, a current output had
+// no time to be decided again at, and the record said running for good.
+func TestDeadLeaseIsDecidedAgainWhenItExpires(t *testing.T) {
+	g, err := dag.Build(nba.Catalog, nba.Processors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	snap := dag.Snapshot{Now: now, From: feb3, To: feb3, Processors: []string{nba.TeamOffense},
+		Versions: rawVersions(t, feb3, now.Add(-72*time.Hour), nil), Tasks: map[pipeline.TaskKey]pipeline.TaskRecord{}, Newest: feb3}
+	first := decisionOf(g.Decide(snap, dag.DefaultPolicy()), nba.TeamOffense, feb3)
+	if !first.Start {
+		t.Fatalf("team offense %s = %s (%s), want ready", feb3, first.State, first.Reason)
+	}
+	snap.Versions[pipeline.PartKey{Table: nba.TeamOffense, Date: feb3}] = pipeline.PartitionVersion{
+		Table: nba.TeamOffense, Date: feb3, Version: 1, Fingerprint: first.Fingerprint}
+	expires := now.Add(20 * time.Second)
+	snap.Tasks[first.Task] = pipeline.TaskRecord{Key: first.Task, State: pipeline.Running, LeaseOwner: "dead", LeaseExpiresAt: expires}
+	dec := decisionOf(g.Decide(snap, dag.DefaultPolicy()), nba.TeamOffense, feb3)
+	if dec.State != pipeline.Published || !dec.WaitUntil.Equal(expires) {
+		t.Errorf("current output, record running under a live lease: %s, wait until %v; want published, decided again at %v", dec.State, dec.WaitUntil, expires)
+	}
+}
