@@ -101,7 +101,13 @@ func TestInstancesSurviveSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rnd := rand.New(rand.NewPCG(testSeed(t), 11))
+	seed := testSeed(t)
+	rnd := rand.New(rand.NewPCG(seed, 11))
+	defer func() {
+		if t.Failed() {
+			t.Logf("replay with STATGATE_TEST_SEED=%d", seed)
+		}
+	}()
 	// Ten dates whose box scores all exist: nothing waits for a deadline.
 	from, to := pipeline.MustDate("2023-01-09"), pipeline.MustDate("2023-01-18")
 	season := testdb.SeasonRows(t)
