@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/statgate/statgate/internal/engine"
-	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 )
 
@@ -41,11 +40,11 @@ published.`,
 				return err
 			}
 			defer s.Close()
-			cal, err := s.Partitions(cmd.Context(), pipeline.PartitionFilter{Table: nba.Schedule})
+			cal, err := e.Calendar(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if cal = pipeline.GameDays(cal, pipeline.DateOf(c.now().UTC())); len(cal) == 0 {
+			if len(cal) == 0 {
 				c.printf("nothing loaded yet\n")
 				return nil
 			}

@@ -155,13 +155,8 @@ func (d *Dashboard) fragment(name string, load func(context.Context) (any, error
 // verdict on every task of its dates.
 func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
 	in := MatrixInput{Processors: d.cfg.Graph.Order()}
-	cal := d.cfg.Catalog.Calendar()
-	if cal == nil {
-		return BuildMatrix(in), nil
-	}
 	var err error
-	in.Calendar, err = d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
-	if in.Calendar = pipeline.GameDays(in.Calendar, pipeline.Today()); err != nil || len(in.Calendar) == 0 {
+	if in.Calendar, err = d.cfg.Engine.Calendar(ctx); err != nil || len(in.Calendar) == 0 {
 		return BuildMatrix(in), err
 	}
 	ds, recs, err := d.cfg.Engine.Verdicts(ctx, in.Calendar[0].Date, in.Calendar[len(in.Calendar)-1].Date)

@@ -286,13 +286,34 @@ func (e *Engine) ScheduledDates(ctx context.Context, from, to pipeline.Date) (in
 	if cal == nil {
 		return int(to-from) + 1, nil
 	}
-	parts, err := e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name, From: from, To: to, HasRange: true})
+	parts, err := e.calendar(ctx, pipeline.PartitionFilter{From: from, To: to, HasRange: true})
 	if err != nil {
-		return 0, fmt.Errorf("read the schedule's dates: %w", err)
+		return 0, err
 	}
-	if n := len(pipeline.GameDays(parts, pipeline.DateOf(e.cfg.Now().UTC()))); n > 0 {
-		return n, nil
+	if len(parts) == 0 {
+		return 0, fmt.Errorf("%w: %s to %s: the schedule lists no dates in it (no %s partition); a backfill covers only the dates the schedule lists",
+			pipeline.ErrInvalid, from, to, cal.Name)
 	}
-	return 0, fmt.Errorf("%w: %s to %s: the schedule lists no dates in it (no %s partition); a backfill covers only the dates the schedule lists",
-		pipeline.ErrInvalid, from, to, cal.Name)
+	return len(parts), nil
+}
+
+// Calendar lists the schedule's partitions (the catalog's calendar
+// table), in date order: the dates the engine works on. A date that cannot
+// be a real game date (SPEC §3), recorded before loads refused it, is left
+// out. Without a calendar table it is empty.
+func (e *Engine) Calendar(ctx context.Context) ([]pipeline.PartitionVersion, error) {
+	return e.calendar(ctx, pipeline.PartitionFilter{})
+}
+
+func (e *Engine) calendar(ctx context.Context, f pipeline.PartitionFilter) ([]pipeline.PartitionVersion, error) {
+	cal := e.cfg.Catalog.Calendar()
+	if cal == nil {
+		return nil, nil
+	}
+	f.Table = cal.Name
+	vs, err := e.cfg.Store.Partitions(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("engine: read the schedule's dates: %w", err)
+	}
+	return pipeline.GameDays(vs, pipeline.DateOf(e.cfg.Now().UTC())), nil
 }

@@ -180,13 +180,11 @@ func (r *run) abandonRuns(ctx context.Context) {
 func (r *run) readCalendar(ctx context.Context) error {
 	was, wasDates := r.newest, r.calDates
 	r.calFrom, r.calTo, r.newest, r.calDates = 1, 0, 0, nil
-	if cal := r.e.cfg.Catalog.Calendar(); cal != nil {
-		vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: cal.Name})
+	if r.e.cfg.Catalog.Calendar() != nil {
+		vs, err := r.e.Calendar(ctx)
 		if err != nil {
-			return fmt.Errorf("engine: read calendar: %w", err)
+			return err
 		}
-		today := pipeline.DateOf(r.e.cfg.Now().UTC())
-		vs = pipeline.GameDays(vs, today)
 		r.calDates = make([]pipeline.Date, len(vs))
 		for i, v := range vs {
 			r.calDates[i] = v.Date

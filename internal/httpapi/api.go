@@ -236,11 +236,11 @@ func (s *Server) partitions(w http.ResponseWriter, r *http.Request) error {
 	}
 	tasks := []engine.Verdict{}
 	if !hasFrom {
-		cal, err := s.cfg.Store.Partitions(r.Context(), pipeline.PartitionFilter{Table: s.cfg.Catalog.Calendar().Name})
+		cal, err := s.cfg.Engine.Calendar(r.Context())
 		if err != nil {
 			return err
 		}
-		if cal = pipeline.GameDays(cal, s.today()); len(cal) > 0 {
+		if len(cal) > 0 {
 			from, to, hasFrom = cal[0].Date, cal[len(cal)-1].Date, true
 		}
 	}
