@@ -37,15 +37,13 @@ DIR/YYYY-YY/TABLE.csv.gz; load them with
 			case seasons < 1 || seasons > 60:
 				return usageError{fmt.Errorf("--seasons %d: want 1 to 60", seasons)}
 			}
+			rows, err := dataset.Rows(nba.Catalog)
+			if err != nil {
+				return err
+			}
 			tables := map[string]*pipeline.Table{}
-			rows := map[string][]pipeline.Row{}
-			for _, f := range dataset.Raw {
-				t := nba.Catalog.Table(f.Table)
-				rs, err := rawload.DecodeFiles(t, dataset.FS(), []string{f.File})
-				if err != nil {
-					return fmt.Errorf("bundled season: %w", err)
-				}
-				tables[f.Table], rows[f.Table] = t, rs
+			for name := range rows {
+				tables[name] = nba.Catalog.Table(name)
 			}
 			total := 0
 			for k := range seasons {

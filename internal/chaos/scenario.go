@@ -10,7 +10,6 @@ import (
 	"github.com/statgate/statgate/internal/dataset"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/rawload"
 )
 
 // How a delivery reaches statgate.
@@ -97,17 +96,7 @@ var (
 
 // Season decodes the embedded real season once: raw table → rows.
 func Season() (map[string][]pipeline.Row, error) {
-	seasonOnce.Do(func() {
-		seasonRows = map[string][]pipeline.Row{}
-		for _, f := range dataset.Raw {
-			rows, err := rawload.DecodeFiles(nba.Catalog.Table(f.Table), dataset.FS(), []string{f.File})
-			if err != nil {
-				seasonErr = err
-				return
-			}
-			seasonRows[f.Table] = rows
-		}
-	})
+	seasonOnce.Do(func() { seasonRows, seasonErr = dataset.Rows(nba.Catalog) })
 	return seasonRows, seasonErr
 }
 

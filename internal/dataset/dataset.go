@@ -5,7 +5,11 @@ package dataset
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
+
+	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/rawload"
 )
 
 //go:embed nba2022/*.csv.gz
@@ -34,4 +38,18 @@ func FS() fs.FS {
 		panic(err)
 	}
 	return sub
+}
+
+// Rows decodes the embedded raw files with the tables of catalog: raw
+// table name → rows.
+func Rows(catalog *pipeline.Catalog) (map[string][]pipeline.Row, error) {
+	out := make(map[string][]pipeline.Row, len(Raw))
+	for _, f := range Raw {
+		rows, err := rawload.DecodeFiles(catalog.Table(f.Table), FS(), []string{f.File})
+		if err != nil {
+			return nil, fmt.Errorf("bundled season: %w", err)
+		}
+		out[f.Table] = rows
+	}
+	return out, nil
 }

@@ -8,19 +8,14 @@ import (
 	"github.com/statgate/statgate/internal/ingest"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
-	"github.com/statgate/statgate/internal/rawload"
 )
 
 // SeasonRows decodes the embedded real 2022-23 season: raw table name → rows.
 func SeasonRows(tb testing.TB) map[string][]pipeline.Row {
 	tb.Helper()
-	out := map[string][]pipeline.Row{}
-	for _, f := range dataset.Raw {
-		rows, err := rawload.DecodeFiles(nba.Catalog.Table(f.Table), dataset.FS(), []string{f.File})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out[f.Table] = rows
+	out, err := dataset.Rows(nba.Catalog)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }
