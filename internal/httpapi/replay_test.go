@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -119,6 +120,13 @@ func TestFeb3ReplayOverHTTP(t *testing.T) {
 		eventually(t, "the player summary is published", func() bool {
 			st, _ := taskState(t, sv, nba.PlayerGame, feb3)
 			return st == pipeline.Published
+		})
+		// The API's verdict reads the committed publication; the engine's
+		// event for the run follows once its worker reports back.
+		eventually(t, "the engine reports the player summary's publication", func() bool {
+			return slices.ContainsFunc(sv.Events.list(), func(ev engine.Event) bool {
+				return ev.Task == (pipeline.TaskKey{Processor: nba.PlayerGame, Date: feb3}) && ev.State == pipeline.Published
+			})
 		})
 		team, err := s.CurrentVersion(ctx, nba.TeamOffense, feb3)
 		if err != nil {
