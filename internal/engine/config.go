@@ -53,6 +53,9 @@ type Config struct {
 	Graph    *dag.Graph
 	Executor *publish.Executor
 	Policy   dag.Policy // default dag.DefaultPolicy()
+	// PublishDeadlines override, by processor, the publish deadline its
+	// processor declares (pipeline.Deadlined); a zero value turns it off.
+	PublishDeadlines map[string]pipeline.PublishDeadline
 	// Workers is the global concurrency limit (default 2).
 	Workers int
 	// PerProcessor limits concurrent runs of one processor (default: Workers).

@@ -1,6 +1,10 @@
 package nba
 
-import p "github.com/statgate/statgate/internal/pipeline"
+import (
+	"time"
+
+	p "github.com/statgate/statgate/internal/pipeline"
+)
 
 // PlayerGameProcessor computes player_game_summary: one row per gamebook
 // row of D's final games, with shooting efficiency, usage against the same
@@ -17,6 +21,12 @@ func (PlayerGameProcessor) Output() *p.Table { return PlayerGameTable }
 
 // Version implements pipeline.Processor.
 func (PlayerGameProcessor) Version() string { return "1" }
+
+// PublishDeadline implements pipeline.Deadlined: a date's player summary is
+// due by 12:00 UTC the next day, the morning after the games (SPEC §6 Late).
+func (PlayerGameProcessor) PublishDeadline() p.PublishDeadline {
+	return p.PublishDeadline{Days: 1, At: 12 * time.Hour}
+}
 
 // Inputs implements pipeline.Processor. Team offense is required: usage
 // computed without the team's totals is how the incident of SPEC §1 began.
