@@ -406,7 +406,7 @@ func (r *runner) checkAgreement(ctx context.Context, v *violations) error {
 		byAPI[pipeline.TaskKey{Processor: t.Processor, Date: t.Date}] = t
 	}
 	for _, d := range ds {
-		want := engine.View(d, recs[d.Task])
+		want := r.view.View(d, recs[d.Task])
 		ex, err := r.view.Describe(ctx, d.Task)
 		if err != nil {
 			return err

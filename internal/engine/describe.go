@@ -33,7 +33,7 @@ func (e *Engine) Describe(ctx context.Context, key pipeline.TaskKey) (Explanatio
 	if err != nil {
 		return Explanation{}, err
 	}
-	ex := Explanation{Verdict: View(dec, rec), Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
+	ex := Explanation{Verdict: e.View(dec, rec), Decision: dec, Attempts: rec.Attempts, LastError: rec.LastError}
 	if !rec.NextAttemptAt.IsZero() {
 		ex.NextRetry = &rec.NextAttemptAt
 	}

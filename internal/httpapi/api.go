@@ -250,7 +250,7 @@ func (s *Server) partitions(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, d := range ds {
-			tasks = append(tasks, engine.View(d, recs[d.Task]))
+			tasks = append(tasks, s.cfg.Engine.View(d, recs[d.Task]))
 		}
 	}
 	writeJSON(w, http.StatusOK, struct {
