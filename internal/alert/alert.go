@@ -1,6 +1,7 @@
 // Package alert sends operators a message when something needs a human:
 // a rejected or failed task, an open circuit, a date published partial
-// after its completeness deadline. Messages go to a webhook as
+// after its completeness deadline, a partition late for its publish
+// deadline. Messages go to a webhook as
 // Slack-compatible JSON. Sending never blocks or fails the pipeline: alerts
 // are queued (and dropped, counted, when the queue is full), deduplicated,
 // rate-limited, retried with backoff, and muted during backfills unless
@@ -25,6 +26,8 @@ const (
 	Failed         = "task_failed"
 	CircuitOpen    = "circuit_open"
 	DeadlinePassed = "deadline_passed"
+	// Late: a partition was not published by its table's publish deadline.
+	Late = "partition_late"
 )
 
 // Alert is one message.

@@ -164,12 +164,14 @@ func (r *run) release(rel pipeline.TaskRelease) error {
 	return err
 }
 
-// observe reports the plan's summary to Config.Observe.
+// observe reports the plan's summary to Config.Observe and alerts late
+// partitions.
 func (r *run) observe(plan dag.Plan) {
+	late := r.lateRound(plan)
 	if r.e.cfg.Observe == nil {
 		return
 	}
-	st := Stats{ByState: map[string]int{}}
+	st := Stats{ByState: map[string]int{}, Late: late}
 	for _, d := range plan.Decisions {
 		st.ByState[d.State]++
 	}

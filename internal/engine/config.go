@@ -90,7 +90,8 @@ type Config struct {
 	// started, and which circuits are open (for gauges).
 	Observe func(Stats)
 	// Alerts, when set, is told of rejected and failed tasks, open
-	// circuits and dates published partial after their deadline. It must
+	// circuits, dates published partial after their deadline and
+	// partitions late for their publish deadline. It must
 	// not block (alert.Webhook queues).
 	Alerts Notifier
 }
@@ -169,4 +170,7 @@ type Stats struct {
 	// Queued tasks are ready to start but wait for a worker.
 	Queued       int
 	OpenCircuits []string
+	// Late counts, by processor, partitions past their publish deadline
+	// and never published.
+	Late map[string]int
 }

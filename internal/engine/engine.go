@@ -19,6 +19,8 @@ type Engine struct {
 	// peers are other engines of this process on the same store, told of
 	// this one's publications (a process's own NOTIFY does not reach it).
 	peers []func()
+	// lateAlerted are the late partitions already alerted (once each).
+	lateAlerted map[pipeline.TaskKey]bool
 }
 
 // addPeer makes e tell notify of each of its publications.

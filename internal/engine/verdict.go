@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/statgate/statgate/internal/alert"
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/pipeline"
 )
@@ -80,4 +82,50 @@ func (e *Engine) Deadline(processor string) pipeline.PublishDeadline {
 func (e *Engine) late(d dag.Decision, now time.Time) (due time.Time, late bool) {
 	due = e.Deadline(d.Task.Processor).Due(d.Task.Date)
 	return due, !due.IsZero() && d.Base == 0 && !now.Before(due)
+}
+
+// lateRound counts plan's late partitions by processor (for Stats) and
+// alerts each one once per engine, when the run has nothing left to start
+// or waiting on a worker: a partition that is late only until the task
+// about to run publishes it is not worth waking anyone for. Backfills do
+// not alert lateness (they are about history; the service's run does).
+func (r *run) lateRound(plan dag.Plan) map[string]int {
+	now := r.e.cfg.Now()
+	counts := map[string]int{}
+	settled := len(plan.Start) == 0 && len(r.running) == 0
+	for _, d := range plan.Decisions {
+		due, late := r.e.late(d, now)
+		if !late {
+			continue
+		}
+		counts[d.Task.Processor]++
+		if settled && !r.sc.Backfill && r.e.cfg.Alerts != nil && r.e.firstLate(d.Task) {
+			r.alert(alert.Late, fmt.Sprintf("late:%s:%s", d.Task.Processor, d.Task.Date),
+				fmt.Sprintf("%s %s is late: due %s, not published (%s: %s)", d.Task.Processor, d.Task.Date,
+					due.UTC().Format("2006-01-02 15:04 MST"), Shown(d), reasonOr(d.Reason, "no reason recorded")))
+		}
+	}
+	return counts
+}
+
+// firstLate reports whether key's lateness is news to this engine, and
+// remembers it.
+func (e *Engine) firstLate(key pipeline.TaskKey) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.lateAlerted[key] {
+		return false
+	}
+	if e.lateAlerted == nil {
+		e.lateAlerted = map[pipeline.TaskKey]bool{}
+	}
+	e.lateAlerted[key] = true
+	return true
+}
+
+func reasonOr(reason, otherwise string) string {
+	if reason == "" {
+		return otherwise
+	}
+	return reason
 }

@@ -18,6 +18,7 @@ type Metrics struct {
 	tasks        *prometheus.GaugeVec
 	queued       prometheus.Gauge
 	circuitOpen  *prometheus.GaugeVec
+	late         *prometheus.GaugeVec
 	durations    *prometheus.HistogramVec
 	waitToStart  prometheus.Histogram
 	runs         *prometheus.CounterVec
@@ -39,6 +40,9 @@ func New(reg prometheus.Registerer, processors []string) *Metrics {
 			Help: "Tasks ready to start that wait for a worker."}),
 		circuitOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "statgate_circuit_open",
 			Help: "1 while a processor's circuit breaker is open."}, []string{"processor"}),
+		late: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "statgate_late_partitions",
+			Help: "Partitions past their table's publish deadline and never published, by processor, after the last planning round."},
+			[]string{"processor"}),
 		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "statgate_task_duration_seconds",
 			Help: "How long task runs took, by processor and outcome.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12)},
 			[]string{"processor", "outcome"}),
@@ -60,10 +64,11 @@ func New(reg prometheus.Registerer, processors []string) *Metrics {
 			[]string{"route", "code"}),
 		procs: processors,
 	}
-	reg.MustRegister(m.tasks, m.queued, m.circuitOpen, m.durations, m.waitToStart, m.runs,
+	reg.MustRegister(m.tasks, m.queued, m.circuitOpen, m.late, m.durations, m.waitToStart, m.runs,
 		m.publications, m.checks, m.retries, m.triggers, m.requests)
 	for _, p := range processors {
 		m.circuitOpen.WithLabelValues(p).Set(0)
+		m.late.WithLabelValues(p).Set(0)
 	}
 	return m
 }
@@ -100,6 +105,7 @@ func (m *Metrics) Observe(st engine.Stats) {
 	}
 	for _, p := range m.procs {
 		m.circuitOpen.WithLabelValues(p).Set(map[bool]float64{false: 0, true: 1}[open[p]])
+		m.late.WithLabelValues(p).Set(float64(st.Late[p]))
 	}
 }
 

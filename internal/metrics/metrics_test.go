@@ -24,7 +24,7 @@ func TestMetrics(t *testing.T) {
 	m.Event(engine.Event{Task: key, State: pipeline.Published, Table: "player_game_summary", Duration: 40 * time.Millisecond,
 		Outcomes: []pipeline.Outcome{{Check: "points_identity", Severity: pipeline.Warning}}})
 	m.Observe(engine.Stats{ByState: map[string]int{pipeline.Published: 7, pipeline.Waiting: 3}, Queued: 2,
-		OpenCircuits: []string{"player_game_summary"}})
+		OpenCircuits: []string{"player_game_summary"}, Late: map[string]int{"player_game_summary": 2}})
 	m.Trigger("accepted")
 	m.Trigger("duplicate")
 	m.Trigger("duplicate")
@@ -38,6 +38,10 @@ statgate_check_failures_total{check="points_identity",severity="warning",table="
 # TYPE statgate_circuit_open gauge
 statgate_circuit_open{processor="player_game_summary"} 1
 statgate_circuit_open{processor="team_offense_game_summary"} 0
+# HELP statgate_late_partitions Partitions past their table's publish deadline and never published, by processor, after the last planning round.
+# TYPE statgate_late_partitions gauge
+statgate_late_partitions{processor="player_game_summary"} 2
+statgate_late_partitions{processor="team_offense_game_summary"} 0
 # HELP statgate_publications_total Partition versions published by the engine, by table.
 # TYPE statgate_publications_total counter
 statgate_publications_total{table="player_game_summary"} 1
@@ -64,7 +68,7 @@ statgate_tasks{state="waiting"} 3
 statgate_triggers_total{result="accepted"} 1
 statgate_triggers_total{result="duplicate"} 2
 `
-	names := []string{"statgate_check_failures_total", "statgate_circuit_open", "statgate_publications_total",
+	names := []string{"statgate_check_failures_total", "statgate_circuit_open", "statgate_late_partitions", "statgate_publications_total",
 		"statgate_queue_depth", "statgate_retries_total", "statgate_tasks", "statgate_triggers_total"}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
