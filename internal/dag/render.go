@@ -49,7 +49,15 @@ func (g *Graph) Text() string {
 			if g.producer[in.Table] != "" {
 				kind = "processor"
 			}
-			fmt.Fprintf(&b, "  <- %s [%s] (%s)\n", in.Table, edgeLabel(in), kind)
+			// A window prints as the spec writes it: "same date" or "[D-30, D-1]".
+			window := in.Window.String()
+			if in.Window == pipeline.Same {
+				window = "same date"
+			}
+			if !in.Required {
+				window += ", optional"
+			}
+			fmt.Fprintf(&b, "  <- %s %s (%s)\n", in.Table, window, kind)
 		}
 	}
 	return b.String()

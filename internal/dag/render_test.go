@@ -151,9 +151,9 @@ func TestText(t *testing.T) {
 	}
 	for _, want := range []string{
 		"player_game_summary (version 1)\n",
-		"  <- team_offense_game_summary [same] (processor)\n",
-		"  <- odds_api_player_points_props [same, optional] (raw)\n",
-		"upcoming_team_game_context (version 1)\n  <- nbac_schedule [same] (raw)\n  <- nbac_schedule [[D-30, D-1]] (raw)\n",
+		"  <- team_offense_game_summary same date (processor)\n",
+		"  <- odds_api_player_points_props same date, optional (raw)\n",
+		"upcoming_team_game_context (version 1)\n  <- nbac_schedule same date (raw)\n  <- nbac_schedule [D-30, D-1] (raw)\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Text() lacks %q", want)
