@@ -122,7 +122,7 @@ func decodeFile(t *pipeline.Table, fsys fs.FS, name string, keys *keySet) ([]pip
 		f, err = fsys.Open(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
+		return nil, err // a *fs.PathError: "open NAME: reason"
 	}
 	defer f.Close()
 	return decode(t, name, f, keys)
