@@ -134,15 +134,16 @@ func teamAttemptsMatch() p.Check {
 				f, _ := integer(r, pgCheck.fta)
 				fga, fta = fga+a, fta+f
 			}
-			observed := fmt.Sprintf("fg_attempts %d, ft_attempts %d", fga, fta)
+			observed := fmt.Sprintf("players' sum: fg_attempts %d, ft_attempts %d", fga, fta)
 			t, ok := teams[k]
 			switch {
 			case !ok:
 				out = append(out, p.Failure{Subject: k.gameID + " " + k.team, Observed: observed,
-					Expected: "a team_offense_game_summary row"})
+					Expected: "a team box score row (team_offense_game_summary) to compare with"})
 			case absInt(fga-t.fga) > attemptsSlack || absInt(fta-t.fta) > attemptsSlack:
 				out = append(out, p.Failure{Subject: k.gameID + " " + k.team, Observed: observed,
-					Expected: fmt.Sprintf("fg_attempts %d ± %d, ft_attempts %d ± %d", t.fga, attemptsSlack, t.fta, attemptsSlack)})
+					Expected: fmt.Sprintf("team box score (team_offense_game_summary): fg_attempts %d ± %d, ft_attempts %d ± %d",
+						t.fga, attemptsSlack, t.fta, attemptsSlack)})
 			}
 		}
 		return out
@@ -204,8 +205,8 @@ func teamMinutesSum() p.Check {
 				sum += m
 			}
 			if math.Abs(sum-t.minutes) > minutesSlack {
-				out = append(out, p.Failure{Subject: k.gameID + " " + k.team, Observed: num(sum),
-					Expected: fmt.Sprintf("%s ± %s", num(t.minutes), num(minutesSlack))})
+				out = append(out, p.Failure{Subject: k.gameID + " " + k.team, Observed: "players' sum: minutes " + num(sum),
+					Expected: fmt.Sprintf("team box score: minutes %s ± %s", num(t.minutes), num(minutesSlack))})
 			}
 		}
 		return out
