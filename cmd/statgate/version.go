@@ -1,46 +1,148 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 )
+
+// linkedRevision may be set at link time, for builds without a .git
+// directory (a container build from a source archive):
+//
+//	go build -ldflags "-X main.linkedRevision=$(git rev-parse HEAD)" ./cmd/statgate
+var linkedRevision string
 
 // buildInfo identifies the running binary so that a deploy can be verified.
 type buildInfo struct {
 	Revision string `json:"revision"`
 	Modified bool   `json:"modified"`
 	Time     string `json:"time,omitempty"`
-	Module   string `json:"module_version"`
-	Go       string `json:"go"`
+	// Source says where the revision was read: "build" (stamped by the
+	// go command), "link" (-ldflags -X), "working tree" (a binary of go
+	// run without stamping, asking git at start) or "unknown".
+	Source string `json:"revision_source"`
+	Module string `json:"module_version"`
+	Go     string `json:"go"`
 }
 
-func readBuildInfo() buildInfo {
-	b := buildInfo{Revision: "unknown", Go: runtime.Version(), Module: "(devel)"}
+// readBuildInfo is the running binary's identity, worked out once.
+var readBuildInfo = sync.OnceValue(func() buildInfo {
 	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return b
+	exe, _ := os.Executable()
+	wd, _ := os.Getwd()
+	return identify(info, ok, exe, wd, gitRevision)
+})
+
+// modulePath is this program's module, which a working tree must hold for
+// its revision to be this binary's.
+const modulePath = "github.com/statgate/statgate"
+
+// identify decides the binary's revision: what the go command stamped
+// (go build and go install do by default; go run only with
+// -buildvcs=true), else what the linker was told, else — only for a
+// binary go run just built into its temporary directory, run inside this
+// module's git working tree — the working tree's revision, which is what
+// go run compiled.
+func identify(info *debug.BuildInfo, ok bool, exe, wd string, git func(dir string) (string, bool, error)) buildInfo {
+	b := buildInfo{Revision: "unknown", Source: "unknown", Go: runtime.Version(), Module: "(devel)"}
+	if ok {
+		b.Module = info.Main.Version
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				b.Revision, b.Source = s.Value, "build"
+			case "vcs.modified":
+				b.Modified = s.Value == "true"
+			case "vcs.time":
+				b.Time = s.Value
+			}
+		}
 	}
-	b.Module = info.Main.Version
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			b.Revision = s.Value
-		case "vcs.modified":
-			b.Modified = s.Value == "true"
-		case "vcs.time":
-			b.Time = s.Value
+	switch {
+	case b.Source == "build":
+	case linkedRevision != "":
+		b.Revision, b.Source = linkedRevision, "link"
+	case ok && info.Main.Path == modulePath && builtByGoRun(exe):
+		if root, found := moduleRoot(wd); found {
+			if rev, dirty, err := git(root); err == nil {
+				b.Revision, b.Modified, b.Source = rev, dirty, "working tree"
+			}
 		}
 	}
 	return b
+}
+
+// builtByGoRun reports whether exe lies in a go-build temporary directory,
+// where go run links the binaries it runs.
+func builtByGoRun(exe string) bool {
+	for dir := filepath.Dir(exe); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		if strings.HasPrefix(filepath.Base(dir), "go-build") {
+			return true
+		}
+	}
+	return false
+}
+
+// moduleRoot finds the directory at or above wd whose go.mod declares this
+// module.
+func moduleRoot(wd string) (string, bool) {
+	for dir := wd; dir != ""; {
+		if f, err := os.Open(filepath.Join(dir, "go.mod")); err == nil {
+			sc := bufio.NewScanner(f)
+			declares := sc.Scan() && strings.TrimSpace(sc.Text()) == "module "+modulePath
+			f.Close()
+			return dir, declares
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return "", false
+}
+
+// gitRevision asks git for dir's checked-out revision and whether files
+// are edited.
+func gitRevision(dir string) (string, bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rev, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "", false, err
+	}
+	status, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain").Output()
+	if err != nil {
+		return "", false, err
+	}
+	return strings.TrimSpace(string(rev)), len(strings.TrimSpace(string(status))) > 0, nil
 }
 
 func newVersionCmd(c *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the build revision",
-		Args:  cobra.NoArgs,
+		Long: `version prints the git revision the binary was built from, so that a deploy
+can be verified; /version serves the same, and every published partition's
+lineage records it.
+
+go build and go install stamp the revision by default (unless GOFLAGS holds
+-buildvcs=false: then pass -buildvcs=true). go run stamps it only with
+-buildvcs=true; without it, a binary of go run asks git for the working
+tree's revision when it starts. A build without a .git directory can be
+told the revision with -ldflags "-X main.linkedRevision=REV". The JSON's
+revision_source says which of these applied (build, link, working tree or
+unknown).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b := readBuildInfo()
 			if c.jsonOut {
@@ -50,7 +152,11 @@ func newVersionCmd(c *cli) *cobra.Command {
 			if b.Modified {
 				dirty = " (modified)"
 			}
-			c.printf("statgate %s revision %s%s, %s\n", b.Module, b.Revision, dirty, b.Go)
+			from := ""
+			if b.Source == "working tree" || b.Source == "link" {
+				from = ", read from the " + b.Source
+			}
+			c.printf("statgate %s revision %s%s%s, %s\n", b.Module, b.Revision, dirty, from, b.Go)
 			return nil
 		},
 	}
