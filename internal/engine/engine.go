@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -68,6 +69,9 @@ type Scope struct {
 	RefreshAll bool
 	// Force recomputes every task in scope once, even when up to date.
 	Force bool
+	// Recomputed, with Force, are tasks already recomputed (by an earlier,
+	// interrupted run of the same backfill): they are not forced again.
+	Recomputed map[pipeline.TaskKey]bool
 	// Only, when set, limits which ready tasks start (a backfill's mode);
 	// the others are reported as they are.
 	Only func(d dag.Decision, rec pipeline.TaskRecord, published bool) bool
@@ -89,6 +93,13 @@ type Scope struct {
 	// date's completeness deadline counts from the end of the date, not
 	// from when its schedule was recorded (dag.Snapshot.Explicit).
 	Explicit bool
+}
+
+// recomputed is a fresh copy of Recomputed, for the run to add to.
+func (sc Scope) recomputed() map[pipeline.TaskKey]bool {
+	out := make(map[pipeline.TaskKey]bool, len(sc.Recomputed))
+	maps.Copy(out, sc.Recomputed)
+	return out
 }
 
 // Report is what a Run did and where every task in scope ended.

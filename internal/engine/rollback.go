@@ -30,12 +30,16 @@ func (e *Engine) Rollback(ctx context.Context, table string, d pipeline.Date, to
 		return pipeline.PartitionVersion{}, fmt.Errorf("rollback %s %s: %w: never published", table, d, pipeline.ErrNotFound)
 	}
 	cur := hist[len(hist)-1]
+	if cur.Version == 1 {
+		return pipeline.PartitionVersion{}, fmt.Errorf("%w: rollback %s %s: only version 1 was ever published; there is no earlier version to restore",
+			pipeline.ErrInvalid, table, d)
+	}
 	if toVersion == 0 {
 		toVersion = cur.Version - 1
 	}
 	if toVersion < 1 || toVersion >= cur.Version {
-		return pipeline.PartitionVersion{}, fmt.Errorf("%w: rollback %s %s to version %d: want an earlier version than the current %d",
-			pipeline.ErrInvalid, table, d, toVersion, cur.Version)
+		return pipeline.PartitionVersion{}, fmt.Errorf("%w: rollback %s %s to version %d: want one of versions 1 to %d (the current is %d)",
+			pipeline.ErrInvalid, table, d, toVersion, cur.Version-1, cur.Version)
 	}
 	old := hist[toVersion-1]
 	rows, err := e.cfg.Store.VersionRows(ctx, t, d, toVersion)

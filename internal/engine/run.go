@@ -80,7 +80,7 @@ func newRun(e *Engine, sc Scope) *run {
 		e: e, sc: sc, tasks: map[pipeline.TaskKey]pipeline.TaskRecord{}, saved: map[pipeline.TaskKey]verdict{},
 		running: map[pipeline.TaskKey]bool{}, perProc: map[string]int{}, readySince: map[pipeline.TaskKey]time.Time{},
 		circuits: map[string]*circuit{}, results: make(chan result, e.cfg.Workers),
-		forcedDone: map[pipeline.TaskKey]bool{}, runs: map[string]int{}, outcomes: map[pipeline.TaskKey][]pipeline.Outcome{},
+		forcedDone: sc.recomputed(), runs: map[string]int{}, outcomes: map[pipeline.TaskKey][]pipeline.Outcome{},
 	}
 }
 
