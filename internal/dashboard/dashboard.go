@@ -16,6 +16,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/statgate/statgate/internal/dag"
@@ -87,9 +91,9 @@ func New(cfg Config) (*Dashboard, error) {
 	assets, _ := fs.Sub(assetFS, "assets")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", d.page)
-	mux.HandleFunc("GET /ui/matrix", d.fragment("matrix", d.matrixData))
-	mux.HandleFunc("GET /ui/summary", d.fragment("summary", d.matrixData))
-	mux.HandleFunc("GET /ui/activity", d.fragment("activity", d.activityData))
+	mux.HandleFunc("GET /ui/season", d.season)
+	mux.HandleFunc("GET /ui/matrix", d.matrix)
+	mux.HandleFunc("GET /ui/activity", d.activityPart)
 	mux.HandleFunc("GET /ui/task/{processor}/{date}", d.task)
 	if cfg.Hub != nil {
 		mux.Handle("GET /ui/stream", cfg.Hub.stream(cfg.Interval, cfg.MaxStreams))
@@ -118,43 +122,81 @@ type pageData struct {
 	Live          bool
 	TokenRequired bool
 	Generated     time.Time
+	// Task is the panel of the task the URL names (?task=…), if any.
+	Task *taskData
+}
+
+// graphData is the processor graph with each processor's health.
+type graphData struct {
+	Drawing Drawing
+	Health  map[string]Health
 }
 
 func (d *Dashboard) page(w http.ResponseWriter, r *http.Request) {
-	m, err := d.matrixData(r.Context())
+	m, err := d.Matrix(r.Context())
 	if err != nil {
 		d.fail(w, err)
 		return
 	}
-	act, err := d.activityData(r.Context())
+	act, err := d.activity(r.Context(), r.URL.Query())
 	if err != nil {
 		d.fail(w, err)
 		return
 	}
-	legend := make([]StateCount, len(stateOrder))
-	for i, s := range stateOrder {
-		legend[i] = StateCount{State: s, Label: stateLabel[s]}
+	legend := make([]StateCount, 0, len(stateOrder)+1)
+	for _, s := range stateOrder {
+		legend = append(legend, StateCount{State: s, Label: stateLabel[s]})
 	}
-	d.render(w, "page", pageData{Drawing: d.drawing, Matrix: m.(Matrix), Activity: act.(activityData), Legend: legend,
-		Live: d.cfg.Hub != nil, TokenRequired: d.cfg.TokenRequired, Generated: d.cfg.Now()})
-}
-
-// fragment serves one named template over freshly loaded data.
-func (d *Dashboard) fragment(name string, load func(context.Context) (any, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		data, err := load(r.Context())
+	legend = append(legend, StateCount{State: problemLate, Label: stateLabel[problemLate]})
+	data := pageData{Drawing: d.drawing, Matrix: m, Activity: act, Legend: legend,
+		Live: d.cfg.Hub != nil, TokenRequired: d.cfg.TokenRequired, Generated: d.cfg.Now()}
+	if key, ok := d.taskParam(r.URL.Query().Get("task")); ok {
+		td, err := d.taskPanel(r.Context(), key, r.URL.Query())
 		if err != nil {
 			d.fail(w, err)
 			return
 		}
-		d.render(w, name, data)
+		data.Task = &td
 	}
+	d.render(w, "page", data)
+}
+
+// taskParam parses ?task=PROCESSOR/DATE.
+func (d *Dashboard) taskParam(s string) (pipeline.TaskKey, bool) {
+	name, date, ok := strings.Cut(s, "/")
+	if !ok || d.cfg.Graph.Processor(name) == nil {
+		return pipeline.TaskKey{}, false
+	}
+	day, err := pipeline.ParseDate(date)
+	return pipeline.TaskKey{Processor: name, Date: day}, err == nil
+}
+
+// season serves everything the matrix feeds (the state chips, the
+// overview, the problems, the graph's health and the matrix) as
+// out-of-band swaps, so that one live update reads the verdicts once.
+func (d *Dashboard) season(w http.ResponseWriter, r *http.Request) {
+	m, err := d.Matrix(r.Context())
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	d.render(w, "season", pageData{Drawing: d.drawing, Matrix: m})
+}
+
+// matrix serves the matrix's body alone.
+func (d *Dashboard) matrix(w http.ResponseWriter, r *http.Request) {
+	m, err := d.Matrix(r.Context())
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	d.render(w, "matrix", m)
 }
 
 // Matrix loads the whole partition matrix: the calendar and the engine's
 // verdict on every task of its dates.
 func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
-	in := MatrixInput{Processors: d.cfg.Graph.Order()}
+	in := MatrixInput{Processors: d.cfg.Graph.Order(), Today: pipeline.DateOf(d.cfg.Now().UTC())}
 	var err error
 	if in.Calendar, err = d.cfg.Engine.Calendar(ctx); err != nil || len(in.Calendar) == 0 {
 		return BuildMatrix(in), err
@@ -163,77 +205,60 @@ func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
 	if err != nil {
 		return Matrix{}, err
 	}
+	in.Verdicts = make([]engine.Verdict, 0, len(ds))
 	for _, dec := range ds {
-		in.Verdicts = append(in.Verdicts, engine.View(dec, recs[dec.Task]))
+		in.Verdicts = append(in.Verdicts, d.cfg.Engine.View(dec, recs[dec.Task]))
 	}
 	return BuildMatrix(in), nil
 }
 
-func (d *Dashboard) matrixData(ctx context.Context) (any, error) { return d.Matrix(ctx) }
-
-// activityData is the lower part of the page: the timeline of recent
-// runs, recent quality events and circuits.
-type activityData struct {
-	Timeline Timeline
-	Runs     int
-	Events   []pipeline.QualityEvent
-	Circuits []pipeline.Circuit
+func (d *Dashboard) task(w http.ResponseWriter, r *http.Request) {
+	key, ok := d.taskParam(r.PathValue("processor") + "/" + r.PathValue("date"))
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		d.render(w, "notfound", fmt.Sprintf("no task %s %s", r.PathValue("processor"), r.PathValue("date")))
+		return
+	}
+	td, err := d.taskPanel(r.Context(), key, r.URL.Query())
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	d.render(w, "task", td)
 }
 
-// recentRuns is how many runs the timeline shows.
-const recentRuns = 300
-
-func (d *Dashboard) activityData(ctx context.Context) (any, error) {
-	now := d.cfg.Now()
-	runs, err := d.cfg.Store.Runs(ctx, pipeline.RunFilter{Since: now.Add(-24 * time.Hour), Limit: recentRuns})
+// taskPanel loads everything a task's panel shows; q may select one of
+// its runs (?run=ID) or versions (?version=N).
+func (d *Dashboard) taskPanel(ctx context.Context, key pipeline.TaskKey, q url.Values) (taskData, error) {
+	ex, err := d.cfg.Engine.Describe(ctx, key)
 	if err != nil {
-		return nil, err
+		return taskData{}, err
 	}
-	events, err := d.cfg.Store.Events(ctx, time.Time{}, 25)
-	if err != nil {
-		return nil, err
+	td := taskData{Key: key, Ex: ex, Sentence: sentence(ex), Versions: versionRows(ex.History),
+		TokenRequired: d.cfg.TokenRequired, BackfillModes: engine.BackfillModes}
+	if ex.Current != nil {
+		td.Visible = ex.Current.Version
 	}
-	all, err := d.cfg.Store.Circuits(ctx)
-	if err != nil {
-		return nil, err
+	td.SelectedRun, _ = strconv.ParseInt(q.Get("run"), 10, 64)
+	td.SelectedVersion, _ = strconv.Atoi(q.Get("version"))
+	if td.Changes, err = d.changes(ctx, ex); err != nil {
+		return taskData{}, err
 	}
-	var open []pipeline.Circuit
-	for _, c := range all {
-		if !c.OpenedAt.IsZero() {
-			open = append(open, c)
+	if ex.Verdict.State == pipeline.Blocked {
+		if td.Blockers, td.Roots, err = d.upstream(ctx, key); err != nil {
+			return taskData{}, err
 		}
 	}
-	return activityData{Timeline: BuildTimeline(d.cfg.Graph.Order(), runs, now), Runs: len(runs), Events: events, Circuits: open}, nil
-}
-
-// taskData is one task's explanation panel.
-type taskData struct {
-	Key           pipeline.TaskKey
-	Ex            engine.Explanation
-	Runs          []pipeline.TaskRun
-	TokenRequired bool
-}
-
-func (d *Dashboard) task(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("processor")
-	day, err := pipeline.ParseDate(r.PathValue("date"))
-	if d.cfg.Graph.Processor(name) == nil || err != nil {
-		w.WriteHeader(http.StatusNotFound)
-		d.render(w, "notfound", fmt.Sprintf("no task %s %s", name, r.PathValue("date")))
-		return
-	}
-	key := pipeline.TaskKey{Processor: name, Date: day}
-	ex, err := d.cfg.Engine.Describe(r.Context(), key)
+	runs, err := d.cfg.Store.Runs(ctx, pipeline.RunFilter{Task: &key, Limit: panelRuns + 1})
 	if err != nil {
-		d.fail(w, err)
-		return
+		return taskData{}, err
 	}
-	runs, err := d.cfg.Store.Runs(r.Context(), pipeline.RunFilter{Task: &key, Limit: 10})
-	if err != nil {
-		d.fail(w, err)
-		return
+	if len(runs) > panelRuns {
+		runs, td.MoreRuns = runs[1:], true
 	}
-	d.render(w, "task", taskData{Key: key, Ex: ex, Runs: runs, TokenRequired: d.cfg.TokenRequired})
+	slices.Reverse(runs)
+	td.Runs = runs
+	return td, nil
 }
 
 // render executes a template into a buffer first, so a failure never

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,38 +37,59 @@ var funcs = template.FuncMap{
 		return s
 	},
 	"join": strings.Join,
+	"href": href,
+	// dates joins dates with commas, for the page to map a click on the
+	// overview back to its date.
+	"dates": func(ds []pipeline.Date) string {
+		var b strings.Builder
+		for i, d := range ds {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(d.String())
+		}
+		return b.String()
+	},
+	"last": func(rows []Row) int { return len(rows) - 1 },
 	// breakable lets a long snake_case name wrap after its underscores.
 	"breakable": func(s string) template.HTML {
 		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "_", "_<wbr>"))
 	},
 	"deref": func(t *time.Time) time.Time { return *t },
 	"ptr":   func(t time.Time) *time.Time { return &t },
-	"f1":    func(f float64) string { return fmt.Sprintf("%.1f", f) },
+	"f1":    f1,
 	"label": func(state string) string {
 		if l, ok := stateLabel[state]; ok {
 			return l
 		}
 		return state
 	},
-	"games": func(n int) string {
-		switch {
-		case n < 0:
-			return "not in schedule"
-		case n == 1:
-			return "1 game"
+	"games": gamesText,
+}
+
+// href builds an in-page link from key, value pairs: "?task=P/D&run=7".
+// A task's slash stays as it is, so that a pasted link reads as it looks.
+func href(kv ...any) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
 		}
-		return fmt.Sprintf("%d games", n)
-	},
-	// older lists the versions before the current one, newest first, for
-	// rollback.
-	"older": func(hist []pipeline.PartitionVersion) []pipeline.PartitionVersion {
-		if len(hist) < 2 {
-			return nil
-		}
-		out := make([]pipeline.PartitionVersion, 0, len(hist)-1)
-		for i := len(hist) - 2; i >= 0; i-- {
-			out = append(out, hist[i])
-		}
-		return out
-	},
+		b.WriteString(fmt.Sprint(kv[i]))
+		b.WriteByte('=')
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(fmt.Sprint(kv[i+1])), "%2F", "/"))
+	}
+	return b.String()
+}
+
+func gamesText(n int) string {
+	switch {
+	case n < 0:
+		return "not in schedule"
+	case n == 1:
+		return "1 game"
+	}
+	return fmt.Sprintf("%d games", n)
 }

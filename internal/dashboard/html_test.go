@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,11 +116,19 @@ func TestPage(t *testing.T) {
 	if title := doc.Find("#c-team_offense_game_summary-2023-02-03").AttrOr("title", ""); !strings.Contains(title, "nbac_team_boxscore missing 8 of 8 games") {
 		t.Errorf("waiting cell title = %q, want the reason", title)
 	}
-	if n := doc.Find(".legend .swatch").Length(); n != len(stateOrder) {
-		t.Errorf("legend entries = %d, want %d", n, len(stateOrder))
+	if n := doc.Find(".legend .swatch").Length(); n != len(stateOrder)+1 {
+		t.Errorf("legend entries = %d, want %d (the states and late)", n, len(stateOrder)+1)
 	}
-	if doc.Find("body").AttrOr("sse-connect", "") != "/ui/stream" || !strings.HasPrefix(doc.Find("#matrix-body").AttrOr("hx-trigger", ""), "sse:update") {
-		t.Error("the page is not wired for live updates (sse-connect on body, sse:update on the matrix)")
+	if doc.Find("body").AttrOr("sse-connect", "") != "/ui/stream" || !strings.HasPrefix(doc.Find("#season-feed").AttrOr("hx-trigger", ""), "sse:update") ||
+		doc.Find("#season-feed").AttrOr("hx-get", "") != "/ui/season" {
+		t.Error("the page is not wired for live updates (sse-connect on body, sse:update fetching /ui/season)")
+	}
+	// Every cell is a link to its task, newest date first.
+	if href := doc.Find("#c-player_game_summary-2023-02-03").AttrOr("href", ""); href != "?task=player_game_summary/2023-02-03" {
+		t.Errorf("cell href = %q, want ?task=player_game_summary/2023-02-03", href)
+	}
+	if first := doc.Find("#matrix-body tr").First().AttrOr("data-date", ""); first != "2023-02-03" {
+		t.Errorf("first matrix row = %s, want the newest date, 2023-02-03", first)
 	}
 	if doc.Find("#token").Length() != 1 {
 		t.Error("a token is required but the page has no token field")
@@ -152,15 +161,18 @@ func TestTaskPanel(t *testing.T) {
 	}
 	doc, _ = get(t, d, "/ui/task/player_game_summary/2023-02-02")
 	var inputs []string
-	doc.Find("table.inputs tbody tr").Each(func(_ int, s *goquery.Selection) {
+	doc.Find(".changes table.inputs tbody tr").Each(func(_ int, s *goquery.Selection) {
 		inputs = append(inputs, strings.Join(s.Find("td").Map(func(_ int, c *goquery.Selection) string { return c.Text() }), " "))
 	})
 	wantInputs := []string{"nbac_gamebook_player_stats 2023-02-02 1", "nbac_schedule 2023-02-02 1", "team_offense_game_summary 2023-02-02 1"}
 	if diff := cmp.Diff(wantInputs, inputs); diff != "" {
-		t.Errorf("player summary inputs (-want +got):\n%s", diff)
+		t.Errorf("player summary inputs, unchanged since v1 (-want +got):\n%s", diff)
 	}
-	if n := doc.Find("table.lineage tbody tr").Length(); n != 3 {
-		t.Errorf("lineage rows = %d, want 3", n)
+	if doc.Find(".changes .no-change").Length() != 1 || doc.Find(".changes li.input-change").Length() != 0 {
+		t.Errorf("changes = %q, want it to say nothing changed", doc.Find(".changes").Text())
+	}
+	if got := doc.Find(".sentence").Text(); got != "Published: version 1 is up to date with its inputs." {
+		t.Errorf("sentence = %q", got)
 	}
 	if doc.Find("button.rollback").Length() != 0 {
 		t.Error("a rollback button for a partition with one version")
@@ -184,14 +196,21 @@ func TestGolden(t *testing.T) {
 		{"/ui/task/player_game_summary/2023-02-02", "task.golden.html"},
 	} {
 		_, body := get(t, d, tc.path)
-		golden(t, tc.file, body)
+		// Run ids depend on the order the fixture's tasks ran in.
+		golden(t, tc.file, runID.ReplaceAllString(body, "${1}N"))
 	}
 	var b strings.Builder
-	if err := d.tmpl.ExecuteTemplate(&b, "graph", d.drawing); err != nil {
+	m, err := d.Matrix(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.tmpl.ExecuteTemplate(&b, "graph", pageData{Drawing: d.drawing, Matrix: m}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "graph.golden.svg", b.String())
 }
+
+var runID = regexp.MustCompile(`(run-|run=|#)\d+`)
 
 func golden(t *testing.T, file, got string) {
 	t.Helper()

@@ -41,7 +41,7 @@ type DrawEdge struct {
 // Drawing geometry, in SVG user units.
 const (
 	nodeW   = 232.0
-	nodeH   = 34.0
+	nodeH   = 46.0
 	colGap  = 90.0
 	rowGap  = 26.0
 	margin  = 16.0

@@ -76,10 +76,10 @@ func TestBuildMatrix(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("BuildMatrix cells (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]pipeline.Date{feb2, feb3, feb4}, dates); diff != "" {
-		t.Errorf("BuildMatrix dates (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]pipeline.Date{feb4, feb3, feb2}, dates); diff != "" {
+		t.Errorf("BuildMatrix dates, newest first (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{2, 1, 0}, games); diff != "" {
+	if diff := cmp.Diff([]int{0, 1, 2}, games); diff != "" {
 		t.Errorf("BuildMatrix games per date (-want +got):\n%s", diff)
 	}
 	wantCounts := []StateCount{{pipeline.Published, "published", 2}, {cellPartial, "partial", 1},
@@ -144,7 +144,7 @@ func TestBuildTimeline(t *testing.T) {
 		{ID: 1, Task: pipeline.TaskKey{Processor: nba.TeamOffense, Date: feb3}, StartedAt: at, FinishedAt: &end, State: pipeline.Published},
 		{ID: 2, Task: pipeline.TaskKey{Processor: nba.PlayerGame, Date: feb3}, StartedAt: end.Add(2 * time.Millisecond), State: pipeline.Running},
 	}
-	tl := BuildTimeline(procs, runs, end.Add(50*time.Millisecond))
+	tl := BuildTimeline(procs, runs, end.Add(50*time.Millisecond), time.Time{}, time.Time{})
 	if len(tl.Lanes) != 2 || len(tl.Bars) != 2 {
 		t.Fatalf("BuildTimeline = %d lanes, %d bars; want 2 and 2", len(tl.Lanes), len(tl.Bars))
 	}
