@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -20,6 +22,8 @@ type engineFlags struct {
 	fallback    time.Duration
 	concurrency int
 	leaseTTL    time.Duration
+	// publishBy are --publish-deadline TABLE=WHEN overrides.
+	publishBy []string
 }
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
@@ -30,6 +34,28 @@ func (f *engineFlags) register(fs *pflag.FlagSet) {
 		"how long a game's box score may be missing after its gamebook arrived before totals are summed from the gamebook")
 	fs.IntVar(&f.concurrency, "concurrency", 2, "tasks run at once")
 	fs.DurationVar(&f.leaseTTL, "lease-ttl", engine.DefaultLeaseTTL, "how long a task stays claimed by a process that died (a live one renews it)")
+	fs.StringArrayVar(&f.publishBy, "publish-deadline", nil,
+		`TABLE=WHEN: when TABLE's partition for date D is due, "D+N HH:MM" in UTC, or none (repeatable; default: player_game_summary="D+1 12:00")`)
+}
+
+// publishDeadlines reads the --publish-deadline overrides.
+func (f *engineFlags) publishDeadlines(g *dag.Graph) (map[string]pipeline.PublishDeadline, error) {
+	out := map[string]pipeline.PublishDeadline{}
+	for _, v := range f.publishBy {
+		table, when, ok := strings.Cut(v, "=")
+		if !ok {
+			return nil, usageError{fmt.Errorf("--publish-deadline %q: want TABLE=\"D+N HH:MM\" or TABLE=none", v)}
+		}
+		if g.Processor(table) == nil {
+			return nil, usageError{fmt.Errorf("--publish-deadline %q: %q is not an analytics table (%s)", v, table, strings.Join(g.Order(), ", "))}
+		}
+		p, err := pipeline.ParsePublishDeadline(when)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--publish-deadline %s: %w", table, err)}
+		}
+		out[table] = p
+	}
+	return out, nil
 }
 
 // newEngine wires the engine for s. Alerts, when a webhook is configured,
@@ -56,10 +82,15 @@ func (c *cli) engineConfig(s pipeline.Store, f engineFlags) (engine.Config, erro
 	}
 	pol := dag.DefaultPolicy()
 	pol.CompletenessDeadline, pol.FallbackAfter = f.deadline, f.fallback
+	due, err := f.publishDeadlines(g)
+	if err != nil {
+		return engine.Config{}, err
+	}
 	return engine.Config{
 		Store: s, Catalog: nba.Catalog, Graph: g, Policy: pol, Workers: f.concurrency, LeaseTTL: f.leaseTTL,
-		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(200_000)},
-		Now:      c.now, Logger: c.logger(), Alerts: alerts,
+		PublishDeadlines: due,
+		Executor:         &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(200_000)},
+		Now:              c.now, Logger: c.logger(), Alerts: alerts,
 	}, nil
 }
 

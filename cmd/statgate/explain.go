@@ -16,7 +16,14 @@ func newExplainCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "explain PROCESSOR DATE",
 		Short: "Say why a task is in its state: inputs, missing games, errors, lineage",
-		Args:  cobra.ExactArgs(2),
+		Long: `explain says why a task (processor, date) is in its state: the inputs it
+reads or waits for, missing games, its publish deadline, the last error and
+next retry, and the current version with its lineage.
+
+With --json: {"verdict" (as status --json gives it), "decision" (the
+planner's), "attempts", "last_error", "next_retry", "current_version",
+"history"}.`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := parseDateFlag("date", args[1])
 			if err != nil {
@@ -51,6 +58,14 @@ func (c *cli) printExplanation(ex engine.Explanation) {
 	if d.Reason != "" {
 		c.printf("  why: %s\n", d.Reason)
 	}
+	if v := ex.Verdict; !v.Deadline.IsZero() {
+		switch {
+		case v.Late:
+			c.printf("  late: due %s, never published\n", formatDue(v.Deadline))
+		default:
+			c.printf("  due: %s\n", formatDue(v.Deadline))
+		}
+	}
 	if len(d.Missing) > 0 {
 		verb := "waiting for"
 		if d.Partial {
@@ -71,7 +86,7 @@ func (c *cli) printExplanation(ex engine.Explanation) {
 		c.printf("  next retry: %s\n", ex.NextRetry.UTC().Format(time.RFC3339))
 	}
 	if len(d.Inputs) > 0 {
-		c.printf("  inputs it reads now (%d partitions):\n", len(d.Inputs))
+		c.printf("  inputs it reads now (%s):\n", plural(len(d.Inputs), "partition"))
 		for i, in := range d.Inputs {
 			if i == 12 {
 				c.printf("    … and %d more\n", len(d.Inputs)-12)
@@ -81,9 +96,9 @@ func (c *cli) printExplanation(ex engine.Explanation) {
 		}
 	}
 	if v := ex.Current; v != nil {
-		c.printf("  current version %d: %d rows, hash %s, %s, processor %s, build %s, partial %t\n",
-			v.Version, v.RowCount, v.ContentHash[:12], v.CreatedAt.UTC().Format(time.RFC3339), v.ProcessorVersion, v.BuildRevision, v.Partial)
-		c.printf("  computed from %d input partitions; up to date: %t\n", len(v.Inputs), v.Fingerprint == d.Fingerprint)
+		c.printf("  current version %d: %s, hash %s, %s, processor %s, build %s, partial %t\n",
+			v.Version, plural(v.RowCount, "row"), v.ContentHash[:12], v.CreatedAt.UTC().Format(time.RFC3339), v.ProcessorVersion, v.BuildRevision, v.Partial)
+		c.printf("  computed from %s; up to date: %t\n", plural(len(v.Inputs), "input partition"), v.Fingerprint == d.Fingerprint)
 	} else {
 		c.printf("  never published\n")
 	}

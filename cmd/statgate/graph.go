@@ -12,6 +12,9 @@ import (
 // its declared inputs.
 type graphJSON struct {
 	Processors []graphProcessor `json:"processors"`
+	// Format and Rendered are the graph in --format (text by default).
+	Format   string `json:"format"`
+	Rendered string `json:"rendered"`
 }
 
 type graphProcessor struct {
@@ -46,25 +49,35 @@ func newGraphCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "graph [--format text|dot|mermaid]",
 		Short: "Print the processor graph derived from the processors' declared inputs",
-		Args:  cobra.NoArgs,
+		Long: `graph prints the processor graph the program derives from the processors'
+declared inputs: as text, Graphviz dot or a mermaid diagram.
+
+With --json: {"processors": [{"name", "version", "inputs": [{"table",
+"window", "required", "producer"}]}], "format", "rendered"}, rendered being
+the graph in --format.`,
+		Args: cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
 			g, err := graph()
 			if err != nil {
 				return err
 			}
-			if c.jsonOut {
-				return c.printJSON(graphData(g))
-			}
+			var text string
 			switch format {
 			case "text":
-				c.printf("%s", g.Text())
+				text = g.Text()
 			case "dot":
-				c.printf("%s", g.Dot())
+				text = g.Dot()
 			case "mermaid":
-				c.printf("%s", g.Mermaid())
+				text = g.Mermaid()
 			default:
 				return usageError{fmt.Errorf("--format %q: want text, dot or mermaid", format)}
 			}
+			if c.jsonOut {
+				data := graphData(g)
+				data.Format, data.Rendered = format, text
+				return c.printJSON(data)
+			}
+			c.printf("%s", text)
 			return nil
 		},
 	}

@@ -37,10 +37,27 @@ type cli struct {
 	webhook        *alert.Webhook
 	stopWebhook    func()
 	stopProfile    func() error
+	// progressEvery: how often progress is written off a terminal
+	// (default progressEvery).
+	progressEvery time.Duration
+	// taskDone, when set, is called as each task of a backfill settles
+	// (tests interrupt a backfill part way with it).
+	taskDone func()
+	// ran: the command's own work began (its arguments and flags were
+	// accepted); an error before that is a usage error.
+	ran bool
 }
 
 // usageError marks errors in how the command was called (exit status 2).
 type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// runError marks an error of the program's own set-up (a profile that
+// cannot be written) found before the command ran: exit status 1.
+type runError struct{ error }
+
+func (e runError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -66,8 +83,12 @@ func run(ctx context.Context, args []string, c *cli) int {
 		return 0
 	}
 	fmt.Fprintln(c.stderr, "statgate:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
+	var (
+		ue usageError
+		re runError
+	)
+	if errors.As(err, &ue) || (!c.ran && !errors.As(err, &re)) {
+		fmt.Fprintln(c.stderr, "(statgate help COMMAND shows how to call it)")
 		return 2
 	}
 	return 1

@@ -27,7 +27,10 @@ func newRollbackCmd(c *cli) *cobra.Command {
 partition (default: the one before the current) as a new version whose lineage
 names the version it restores. The restored partition is kept until an input
 or its processor changes; the tasks that read it (the same date and the windows
-of the following 30 days) then recompute.`,
+of the following 30 days) then recompute.
+
+With --json: {"version": the new partition version, "dependents_recomputed":
+runs by outcome}.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := parseDateFlag("date", date)
@@ -51,11 +54,14 @@ of the following 30 days) then recompute.`,
 				return err
 			}
 			res := rollbackResult{Version: v, Dependents: rep.Runs}
+			if res.Dependents == nil {
+				res.Dependents = map[string]int{}
+			}
 			if c.jsonOut {
 				return c.printJSON(res)
 			}
-			c.printf("%s %s: version %d restores version %d (%d rows); dependents recomputed: %v\n",
-				table, d, v.Version, v.RestoredFrom, v.RowCount, rep.Runs)
+			c.printf("%s %s: version %d restores version %d (%s); dependents recomputed: %s\n",
+				table, d, v.Version, v.RestoredFrom, plural(v.RowCount, "row"), countList(rep.Runs))
 			return failedTasks(rep)
 		},
 	}

@@ -23,7 +23,10 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		stop, err := c.startProfile()
 		c.stopProfile = stop
-		return err
+		if err != nil {
+			return runError{err}
+		}
+		return nil
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&c.db, "db", "", "database: PATH, sqlite:PATH or postgres://… (env STATGATE_DB; default statgate.db)")
@@ -34,7 +37,23 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 	pf.BoolVar(&c.alertBackfills, "alert-backfills", false, "also alert on what backfills find (muted by default)")
 	pf.StringVar(&c.profileDir, "profile", "", "write a CPU profile, a heap profile and peak memory of the command into this directory (go tool pprof)")
 	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c), newServeCmd(c), newChaosCmd(c), newGenCmd(c), newBenchCmd(c))
+	markRuns(c, root)
 	return root
+}
+
+// markRuns wraps every command's RunE so that run can tell an error of the
+// command's work from one cobra found in how it was called (unknown
+// command, wrong arguments, a required flag missing): those exit 2.
+func markRuns(c *cli, cmd *cobra.Command) {
+	if body := cmd.RunE; body != nil {
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			c.ran = true
+			return body(cmd, args)
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		markRuns(c, sub)
+	}
 }
 
 // printJSON writes v as indented JSON on stdout.

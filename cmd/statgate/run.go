@@ -52,7 +52,12 @@ func newRunCmd(c *cli) *cobra.Command {
 processor they depend on, in dependency order behind the completeness gate, and
 returns when every task is finished or waiting. A waiting task says what it
 waits for; --wait keeps waiting for inputs up to that long. Exit status 1 when
-a task failed or was rejected by a critical quality check.`,
+a task failed or was rejected by a critical quality check.
+
+With --json: an array of the planner's decisions, one per task, each
+{"task": {"processor", "game_date"}, "state", "reason", "code",
+"base_version", "inputs", "input_fingerprint", "missing_games", "partial",
+"fallback_games", "wait_until"} (empty fields left out).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := parseDateFlag("date", date)
@@ -73,7 +78,11 @@ a task failed or was rejected by a critical quality check.`,
 				return err
 			}
 			if c.jsonOut {
-				if err := c.printJSON(rep.Final); err != nil {
+				final := rep.Final
+				if final == nil {
+					final = []dag.Decision{}
+				}
+				if err := c.printJSON(final); err != nil {
 					return err
 				}
 			} else {
@@ -104,7 +113,7 @@ func failedTasks(rep engine.Report) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d tasks failed or were rejected: %s", len(bad), strings.Join(bad, ", "))
+	return fmt.Errorf("%s failed or rejected: %s", plural(len(bad), "task"), strings.Join(bad, ", "))
 }
 
 // printDecision prints one line per task.

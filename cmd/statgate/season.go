@@ -16,14 +16,18 @@ import (
 // seasonRun summarises running every processor over every date of the
 // loaded schedule through the engine.
 type seasonRun struct {
-	From      pipeline.Date      `json:"from"`
-	To        pipeline.Date      `json:"to"`
-	Tasks     map[string]int     `json:"tasks_by_state"`
-	Runs      map[string]int     `json:"runs_by_outcome"`
-	Rows      map[string]int     `json:"rows_by_table"`
-	Checks    map[string]int     `json:"failed_checks_by_severity"`
+	From   pipeline.Date  `json:"from"`
+	To     pipeline.Date  `json:"to"`
+	Tasks  map[string]int `json:"tasks_by_state"`
+	Runs   map[string]int `json:"runs_by_outcome"`
+	Rows   map[string]int `json:"rows_by_table"`
+	Checks map[string]int `json:"failed_checks_by_severity"`
+	// Recorded counts every quality event the database holds for these
+	// dates, by severity: a re-run that recomputes nothing finds none
+	// anew, yet they stand.
+	Recorded  map[string]int     `json:"quality_events_by_severity"`
 	Partial   []string           `json:"partial_dates"`
-	Problems  []dag.Decision     `json:"problems,omitempty"`
+	Problems  []dag.Decision     `json:"problems"`
 	Warnings  []pipeline.Outcome `json:"-"`
 	ElapsedMS int64              `json:"elapsed_ms"`
 }
@@ -35,28 +39,48 @@ func (c *cli) runSeason(ctx context.Context, s pipeline.Store, ef engineFlags) (
 	if err != nil {
 		return seasonRun{}, err
 	}
-	run := seasonRun{Tasks: map[string]int{}, Rows: map[string]int{}, Checks: map[string]int{}}
+	run := seasonRun{Tasks: map[string]int{}, Runs: map[string]int{}, Rows: map[string]int{}, Checks: map[string]int{},
+		Recorded: map[string]int{}, Partial: []string{}, Problems: []dag.Decision{}}
 	if len(parts) == 0 {
 		return run, fmt.Errorf("no schedule loaded")
 	}
 	run.From, run.To = parts[0].Date, parts[len(parts)-1].Date
-	var done int64
-	bar, finish := c.progress(c.stderr, "season")
-	e, _, err := c.newEngine(s, ef, func(ev engine.Event) {
-		if ev.State != pipeline.Running {
-			done++
-			bar(done)
+	var bar *progress
+	e, g, err := c.newEngine(s, ef, func(ev engine.Event) {
+		if bar != nil && settledOutcome(ev.State) {
+			bar.add(1)
 		}
 	})
 	if err != nil {
 		return run, err
 	}
-	rep, err := e.Run(ctx, engine.Scope{From: run.From, To: run.To, RefreshAll: true, Backfill: true, Explicit: true})
-	finish()
+	sc := engine.Scope{From: run.From, To: run.To, RefreshAll: true, Backfill: true, Explicit: true}
+	plan, err := e.Plan(ctx, sc)
 	if err != nil {
 		return run, err
 	}
-	run.Runs = rep.Runs
+	recs, err := taskRecords(ctx, s, sc)
+	if err != nil {
+		return run, err
+	}
+	bar = c.progress(c.stderr, "season", int64(len(expectedRuns(g, sc, plan.Decisions, recs))))
+	rep, err := e.Run(ctx, sc)
+	bar.finish()
+	if err != nil {
+		return run, err
+	}
+	if rep.Runs != nil {
+		run.Runs = rep.Runs
+	}
+	events, err := s.Events(ctx, time.Time{}, 1_000_000)
+	if err != nil {
+		return run, err
+	}
+	for _, ev := range events {
+		if ev.Date >= run.From && ev.Date <= run.To {
+			run.Recorded[string(ev.Severity)]++
+		}
+	}
 	partial := map[string]bool{}
 	for _, d := range rep.Final {
 		run.Tasks[d.State]++
@@ -91,17 +115,14 @@ func (c *cli) runSeason(ctx context.Context, s pipeline.Store, ef engineFlags) (
 }
 
 func (c *cli) printSeason(run seasonRun) {
-	states := make([]string, 0, len(run.Tasks))
-	for st := range run.Tasks {
-		states = append(states, fmt.Sprintf("%d %s", run.Tasks[st], st))
-	}
-	sort.Strings(states)
-	c.printf("pipeline %s..%s: %s tasks in %s (runs: %v)\n", run.From, run.To, strings.Join(states, ", "),
-		time.Duration(run.ElapsedMS)*time.Millisecond, run.Runs)
+	c.printf("pipeline %s to %s: %s in %s; runs: %s\n", run.From, run.To, countList(run.Tasks),
+		humanDuration(time.Duration(run.ElapsedMS)*time.Millisecond), countList(run.Runs))
 	for _, p := range nba.Processors() {
 		c.printf("  %-30s %7d rows\n", p.Name(), run.Rows[p.Name()])
 	}
-	c.printf("quality: %d critical, %d warning check failures\n", run.Checks[string(pipeline.Critical)], run.Checks[string(pipeline.Warning)])
+	c.printf("quality: %s and %s in this run; %s and %s recorded in all (statgate events lists them)\n",
+		plural(run.Checks[string(pipeline.Critical)], "critical failure"), plural(run.Checks[string(pipeline.Warning)], "warning"),
+		plural(run.Recorded[string(pipeline.Critical)], "critical event"), plural(run.Recorded[string(pipeline.Warning)], "warning event"))
 	incomplete := 0
 	for _, w := range run.Warnings {
 		if w.Check == "incomplete_input" {
@@ -111,7 +132,7 @@ func (c *cli) printSeason(run seasonRun) {
 		c.printf("  warning %s %s: observed %s, expected %s\n", w.Check, w.Subject, w.Observed, w.Expected)
 	}
 	if incomplete > 0 {
-		c.printf("  %d incomplete_input warnings (partial publications)\n", incomplete)
+		c.printf("  %s (partial publications)\n", plural(incomplete, "incomplete_input warning"))
 	}
 	if len(run.Partial) > 0 {
 		c.printf("partial dates (games that never arrived, published without them after the completeness deadline):\n")
