@@ -33,6 +33,8 @@ decimal point (plus_minus may be negative), dates YYYY-MM-DD, booleans true or
 false; in NDJSON numbers are JSON numbers, not strings. A file with no rows,
 a NUL byte, invalid UTF-8 or a line over 1 MiB is rejected.
 
+With --json: {"table", "rows", "partitions", "new_versions", "unchanged"}.
+
 ` + rawColumnsHelp(),
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
