@@ -205,9 +205,27 @@ func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
 	if err != nil {
 		return Matrix{}, err
 	}
+	// A verdict names the output's version only when the task got past
+	// its inputs' gate; a blocked or waiting task's partition may be
+	// published all the same, and readers see it.
+	from, to := in.Calendar[0].Date, in.Calendar[len(in.Calendar)-1].Date
+	visible := map[pipeline.TaskKey]int{}
+	for _, p := range in.Processors {
+		vs, err := d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: d.cfg.Graph.Processor(p).Output().Name, From: from, To: to, HasRange: true})
+		if err != nil {
+			return Matrix{}, err
+		}
+		for _, v := range vs {
+			visible[pipeline.TaskKey{Processor: p, Date: v.Date}] = v.Version
+		}
+	}
 	in.Verdicts = make([]engine.Verdict, 0, len(ds))
 	for _, dec := range ds {
-		in.Verdicts = append(in.Verdicts, d.cfg.Engine.View(dec, recs[dec.Task]))
+		v := d.cfg.Engine.View(dec, recs[dec.Task])
+		if v.Version == 0 {
+			v.Version = visible[dec.Task]
+		}
+		in.Verdicts = append(in.Verdicts, v)
 	}
 	return BuildMatrix(in), nil
 }
@@ -234,11 +252,12 @@ func (d *Dashboard) taskPanel(ctx context.Context, key pipeline.TaskKey, q url.V
 	if err != nil {
 		return taskData{}, err
 	}
-	td := taskData{Key: key, Ex: ex, Sentence: sentence(ex), Versions: versionRows(ex.History),
+	td := taskData{Key: key, Ex: ex, Versions: versionRows(ex.History),
 		TokenRequired: d.cfg.TokenRequired, BackfillModes: engine.BackfillModes}
 	if ex.Current != nil {
 		td.Visible = ex.Current.Version
 	}
+	td.Sentence = sentence(ex.Verdict, td.Visible)
 	td.SelectedRun, _ = strconv.ParseInt(q.Get("run"), 10, 64)
 	td.SelectedVersion, _ = strconv.Atoi(q.Get("version"))
 	if td.Changes, err = d.changes(ctx, ex); err != nil {

@@ -200,21 +200,21 @@ func (d *Dashboard) upstream(ctx context.Context, key pipeline.TaskKey) (blocker
 	return blockers, roots, nil
 }
 
-// sentence is the verdict and its reason in one sentence.
-func sentence(ex engine.Explanation) string {
-	v := ex.Verdict
+// sentence is the verdict and its reason in one sentence; version is the
+// output's version readers see (0: none).
+func sentence(v engine.Verdict, version int) string {
 	reason := strings.TrimSuffix(v.Reason, ".")
 	visible := ""
-	if v.Version > 0 {
-		visible = fmt.Sprintf("; version %d is still what readers see", v.Version)
+	if version > 0 {
+		visible = fmt.Sprintf("; version %d is still what readers see", version)
 	}
 	var s string
 	switch v.State {
 	case pipeline.Published:
-		s = fmt.Sprintf("Published: version %d is up to date with its inputs", v.Version)
+		s = fmt.Sprintf("Published: version %d is up to date with its inputs", version)
 	case cellPartial:
 		s = fmt.Sprintf("Partial: version %d was published without %s whose box scores had not arrived by the completeness deadline; it is recomputed when they arrive",
-			v.Version, plural(len(v.Missing), "game"))
+			version, plural(len(v.Missing), "game"))
 	case pipeline.Stale:
 		s = "Stale: " + reason
 	case pipeline.Waiting:

@@ -89,6 +89,9 @@ func TestProblemPanels(t *testing.T) {
 	if got := doc.Find("#task-detail").AttrOr("data-state", ""); got != pipeline.Blocked {
 		t.Fatalf("upcoming player context 2023-02-03 = %s, want blocked", got)
 	}
+	if txt := doc.Find(".sentence").Text(); !strings.Contains(txt, "version 1 is still what readers see") {
+		t.Errorf("blocked sentence = %q, want version 1 still visible", txt)
+	}
 	if href := doc.Find(".upstream a.upstream-link").AttrOr("href", ""); href != "?task=player_game_summary/2023-02-02" {
 		t.Errorf("blocked panel's upstream link = %q, want ?task=player_game_summary/2023-02-02", href)
 	}
@@ -96,6 +99,9 @@ func TestProblemPanels(t *testing.T) {
 	doc, _ = get(t, d, "/")
 	if got := strings.Join(strings.Fields(doc.Find("#c-player_game_summary-2023-02-02").Text()), " "); got != "rejected v1 visible" {
 		t.Errorf("rejected cell text = %q, want \"rejected v1 visible\"", got)
+	}
+	if got := strings.Join(strings.Fields(doc.Find("#c-upcoming_player_game_context-2023-02-03").Text()), " "); got != "blocked v1 visible" {
+		t.Errorf("blocked cell text = %q, want \"blocked v1 visible\"", got)
 	}
 	li := doc.Find(`#problems li[data-date="2023-02-02"]`)
 	if li.Find(".swatch.s-rejected").Length() != 1 || li.Find(`a[href="?task=player_game_summary/2023-02-02"]`).Length() != 1 {

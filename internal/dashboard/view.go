@@ -303,12 +303,24 @@ func buildOverview(processors []string, rows []Row, health map[string]Health) Ov
 	for i := range rows {
 		ov.Dates[i] = rows[n-1-i].Date
 	}
-	month := time.Month(0)
+	// A month's label, with the year at the first and in January, unless
+	// the month before left it no room (the season starts late in October).
+	month, last := time.Month(0), -100.0
 	for i, d := range ov.Dates {
-		if t := d.Time(); t.Month() != month {
-			month = t.Month()
-			ov.Months = append(ov.Months, Tick{X: 100 * float64(i) / float64(n), Label: t.Format("Jan 2006")})
+		t := d.Time()
+		if t.Month() == month {
+			continue
 		}
+		month = t.Month()
+		x := 100 * float64(i) / float64(n)
+		if x-last < 5 {
+			continue
+		}
+		label := t.Format("Jan")
+		if last < 0 || month == time.January {
+			label = t.Format("Jan 2006")
+		}
+		ov.Months, last = append(ov.Months, Tick{X: x, Label: label}), x
 	}
 	w := max(ov.Step, 2.5) // a lone problem stays visible at any width
 	for j, p := range processors {

@@ -24,7 +24,8 @@
       var v = changes[k];
       if (v === null || v === undefined || v === "") q.delete(k); else q.set(k, v);
     });
-    var s = q.toString();
+    // A task's slash stays as it is, so that the URL reads as it looks.
+    var s = q.toString().replace(/%2F/g, "/");
     var url = location.pathname + (s ? "?" + s : "");
     if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
   }
