@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,12 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
+	keep(t, name, png)
+}
+
+// keep writes a PNG to the artifacts directory.
+func keep(t *testing.T, name string, png []byte) {
+	t.Helper()
 	dir := os.Getenv(ArtifactsEnv)
 	if dir == "" {
 		dir = t.TempDir()
@@ -103,10 +111,33 @@ func eventuallyJS(t *testing.T, ctx context.Context, what, expr string) {
 
 const cellText = `(document.getElementById(%q) || {textContent: ""}).textContent`
 
+// navigate loads path in a viewport of width × height and waits for the
+// matrix.
+func navigate(t *testing.T, ctx context.Context, url string, width, height int64) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height), chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS("#matrix-body"))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// click clicks the element sel selects and waits for want to be visible.
+func click(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(want))); err != nil {
+		t.Fatalf("click %s, then wait for %s: %v", sel, want, err)
+	}
+}
+
+// panelText is the panel's text as shown (folded parts left out).
+const panelText = `document.getElementById("detail").innerText`
+
 // TestDashboardInBrowser runs the season with the real binary, serves it,
-// and drives the dashboard in Chromium: cell states over the season, a
-// cell's explanation, a recomputation requested over the API showing up
-// live without a reload, and a rollback from the page with the token.
+// and drives the dashboard in Chromium: the season at a glance, filters,
+// links, a cell's explanation, a recomputation requested over the API
+// showing up live without a reload, a rollback from the page with the
+// token, the panels of rejected, blocked, stale and late partitions, and
+// the page at 800 px.
 func TestDashboardInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary, runs the season and drives a browser")
@@ -119,17 +150,22 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	const token = "dash"
 	sv := startServe(t, bin, "--db", db, "--auth-token", token)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", tail(sv.stderr.String()))
+		}
+	})
 
 	// The season, as it ended: every cell published, 48 of them partial
 	// (16 dates whose box scores never all arrived, times three per-game
-	// tables), each labelled in text.
-	if err := chromedp.Do(ctx, chromedp.Navigate(sv.url+"/"), chromedp.WaitVisible(chromedp.CSS("#matrix-body"))); err != nil {
-		t.Fatal(err)
-	}
-	loadedAt := js[float64](t, ctx, `window.statgateLoadedAt`)
+	// tables), each labelled in text, the newest date first.
+	navigate(t, ctx, sv.url+"/", 1600, 1000)
 	counts := js[map[string]int](t, ctx, `(() => { const c = {}; document.querySelectorAll("#matrix-body .cell").forEach(b => { c[b.dataset.state] = (c[b.dataset.state] || 0) + 1 }); return c })()`)
 	if counts["published"]+counts["partial"]+counts["stale"] != 1190 || counts["partial"] != 48 {
 		t.Errorf("cells by state = %v, want 1,190 in all, 48 partial", counts)
+	}
+	if first := js[string](t, ctx, `document.querySelector("#matrix-body tr").dataset.date`); first != "2023-06-12" {
+		t.Errorf("first row of the matrix = %s, want the newest date, 2023-06-12", first)
 	}
 	if n := js[int](t, ctx, `document.querySelectorAll("svg.dag g.node").length`); n != 9 {
 		t.Errorf("graph nodes in the page = %d, want 9", n)
@@ -138,48 +174,140 @@ func TestDashboardInBrowser(t *testing.T) {
 	if got := js[string](t, ctx, fmt.Sprintf(cellText, cell)); got != "published v1" {
 		t.Errorf("%s text = %q, want \"published v1\"", cell, got)
 	}
+	seasonAtAGlance(t, ctx)
 	eventuallyJS(t, ctx, "live updates connected", `document.getElementById("live").classList.contains("connected")`)
-	screenshot(t, ctx, "dashboard-season")
+	screenshot(t, ctx, "dashboard-season-1600")
+	chipsFilter(t, ctx)
+	deepLink(t, ctx, sv.url)
 
-	// A cell's explanation: inputs and versions, lineage.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID(cell)),
-		chromedp.WaitVisible(chromedp.CSS(`#task-detail[data-processor="player_game_summary"]`))); err != nil {
-		t.Fatal(err)
+	// A cell's explanation: the verdict in a sentence, nothing changed
+	// since version 1, the runs.
+	click(t, ctx, "#"+cell, `#task-detail[data-processor="player_game_summary"]`)
+	if u := js[string](t, ctx, `location.search`); u != "?task=player_game_summary/2023-02-03" {
+		t.Errorf("URL after selecting a cell = %q, want ?task=player_game_summary/2023-02-03", u)
 	}
-	detail := js[string](t, ctx, `document.getElementById("detail").innerText`)
-	for _, want := range []string{"player_game_summary", "2023-02-03", "Inputs it reads now", "team_offense_game_summary", "Lineage", "Current version 1"} {
+	detail := js[string](t, ctx, panelText)
+	for _, want := range []string{"player_game_summary", "2023-02-03", "Published: version 1 is up to date with its inputs.", "Since version 1 was computed", "Nothing changed", "runs"} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("explanation lacks %q:\n%s", want, detail)
 		}
 	}
-	screenshot(t, ctx, "dashboard-explanation")
+	screenshot(t, ctx, "dashboard-explanation-1600")
 
 	// Phase 2 corrects the date's box score and announces it: the
 	// service recomputes team offense and then the player summary (usage
 	// reads team turnovers), and the cell and the open explanation change
 	// by themselves, without a reload.
+	loadedAt := js[float64](t, ctx, `window.statgateLoadedAt`)
 	correctBoxScore(t, db, pipeline.MustDate("2023-02-03"))
-	msg := map[string]any{"output_table": "nba_raw.nbac_team_boxscore", "game_date": "2023-02-03", "status": "success"}
-	if code := sv.call(t, "POST", "/process", token, msg, nil); code != http.StatusAccepted {
-		t.Fatalf("POST /process = %d, want 202", code)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("serve log:\n%s", tail(sv.stderr.String()))
-		}
-	})
+	announceRaw(t, sv, token, "nba_raw.nbac_team_boxscore", "2023-02-03")
 	eventuallyJS(t, ctx, "the cell shows a new version", fmt.Sprintf(`/^published v([2-9]|\d\d)$/.test(`+cellText+`)`, cell))
-	eventuallyJS(t, ctx, "the explanation shows a new version", `/Current version ([2-9]|\d\d)\b/.test(document.getElementById("detail").innerText)`)
+	eventuallyJS(t, ctx, "the explanation shows a new version", `/\bv([2-9]|\d\d) visible/.test(`+panelText+`)`)
 	if again := js[float64](t, ctx, `window.statgateLoadedAt`); again != loadedAt {
 		t.Errorf("the page reloaded (loaded at %v, now %v); updates must arrive live", loadedAt, again)
 	}
+	rollback(t, ctx, cell, token)
 
-	// Rollback from the page: hidden until the token is given, then it
-	// publishes version 1's content as the next version.
-	current, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(cellText, cell)))
-	if err != nil {
-		t.Fatal(err)
+	rejectedAndBlocked(t, ctx, sv, db, token)
+	stale(t, ctx, sv, db)
+	late(t, ctx, sv, db, token)
+	narrow(t, ctx, sv.url)
+}
+
+// seasonAtAGlance: the overview shows every date of every processor in
+// the first screen, the 48 partial partitions among them, and a mark
+// opens its task.
+func seasonAtAGlance(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if bottom := js[float64](t, ctx, `document.getElementById("overview").getBoundingClientRect().bottom`); bottom > 1000 {
+		t.Errorf("the overview ends at %v px, below the first screen (1,000 px)", bottom)
 	}
+	if n := js[int](t, ctx, `document.querySelectorAll("#overview .ov-strip rect.m-partial").length`); n != 48 {
+		t.Errorf("partial marks in the overview = %d, want 48", n)
+	}
+	// Each mark is wide enough to see: at least a pixel at 1,600 px.
+	if w := js[float64](t, ctx, `Math.min(...Array.from(document.querySelectorAll("#overview rect.m-partial"), r => r.getBoundingClientRect().width))`); w < 1 {
+		t.Errorf("narrowest partial mark = %v px, want at least 1", w)
+	}
+	if n := js[int](t, ctx, `document.querySelectorAll("#problems li").length`); n != 16 {
+		t.Errorf("dates in the problems list = %d, want the 16 partial dates", n)
+	}
+	health := js[string](t, ctx, `document.querySelector('#graph g.node[data-name="team_offense_game_summary"]').getAttribute("class")`)
+	if !strings.Contains(health, "h-partial") {
+		t.Errorf("team offense's graph node class = %q, want it coloured partial", health)
+	}
+	click(t, ctx, "#overview rect.m-partial", "#task-detail")
+	if st := js[string](t, ctx, `document.getElementById("task-detail").dataset.state`); st != "partial" {
+		t.Errorf("panel opened from a partial mark shows %s", st)
+	}
+	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.HasPrefix(txt, "Partial: version 1 was published without") {
+		t.Errorf("partial panel's sentence = %q", txt)
+	}
+	if n := js[int](t, ctx, `document.querySelectorAll("#detail .missing").length`); n != 1 {
+		t.Error("the partial panel does not list the missing games")
+	}
+}
+
+// chipsFilter: the partial chip leaves the 16 dates with partial cells,
+// in the URL too; pressing it again shows every date.
+func chipsFilter(t *testing.T, ctx context.Context) {
+	t.Helper()
+	visibleRows := `document.querySelectorAll("#matrix-body tr:not([hidden])").length`
+	click(t, ctx, `#summary .chip[data-state="partial"]`, `#summary .chip[data-state="partial"][aria-pressed="true"]`)
+	if n := js[int](t, ctx, visibleRows); n != 16 {
+		t.Errorf("rows shown with the partial chip pressed = %d, want 16", n)
+	}
+	if n := js[int](t, ctx, `document.querySelectorAll("#matrix-body tr:not([hidden]) .cell:not(.dim):not([data-state=partial])").length`); n != 0 {
+		t.Errorf("%d cells other than partial stand out with the partial chip pressed", n)
+	}
+	if u := js[string](t, ctx, `location.search`); !strings.Contains(u, "state=partial") {
+		t.Errorf("URL with the partial chip pressed = %q, want state=partial in it", u)
+	}
+	screenshot(t, ctx, "dashboard-partial-only-1600")
+	click(t, ctx, `#summary .chip[data-state="partial"]`, `#summary .chip[data-state="partial"][aria-pressed="false"]`)
+	if n := js[int](t, ctx, visibleRows); n != 238 {
+		t.Errorf("rows shown after releasing the chip = %d, want 238", n)
+	}
+}
+
+// deepLink: a pasted link opens its cell's panel, and a reload keeps it.
+func deepLink(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	const link = "/?task=team_defense_game_summary/2022-11-30&run="
+	navigate(t, ctx, base+"/?task=team_defense_game_summary/2022-11-30", 1600, 1000)
+	for range 2 {
+		if got := js[string](t, ctx, `(document.querySelector("#detail #task-detail") || {dataset: {}}).dataset.processor + " " + document.querySelector("#detail #task-detail").dataset.date`); got != "team_defense_game_summary 2022-11-30" {
+			t.Errorf("deep-linked panel = %q, want team_defense_game_summary 2022-11-30", got)
+		}
+		if !js[bool](t, ctx, `document.getElementById("c-team_defense_game_summary-2022-11-30").classList.contains("selected")`) {
+			t.Error("the deep-linked cell is not marked selected")
+		}
+		if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#matrix-body"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A run's link selects the run in its task's panel.
+	run := js[string](t, ctx, `document.querySelector("#detail table.runs tr[id^=run-]").id.slice(4)`)
+	navigate(t, ctx, base+link+run, 1600, 1000)
+	if !js[bool](t, ctx, fmt.Sprintf(`document.getElementById("run-%s").classList.contains("selected")`, run)) {
+		t.Errorf("run %s is not selected in the panel of its link", run)
+	}
+}
+
+// announceRaw posts Phase 2's completion message for table and date.
+func announceRaw(t *testing.T, sv *server, token, table, date string) {
+	t.Helper()
+	msg := map[string]any{"output_table": table, "game_date": date, "status": "success"}
+	if code := sv.call(t, "POST", "/process", token, msg, nil); code != http.StatusAccepted {
+		t.Fatalf("POST /process %s %s = %d, want 202", table, date, code)
+	}
+}
+
+// rollback: hidden until the token is given, then the page publishes
+// version 1's content as the next version.
+func rollback(t *testing.T, ctx context.Context, cell, token string) {
+	t.Helper()
+	current := js[string](t, ctx, fmt.Sprintf(cellText, cell))
 	var v int
 	if _, err := fmt.Sscanf(current, "published v%d", &v); err != nil {
 		t.Fatalf("cell text %q after the recomputation: %v", current, err)
@@ -196,7 +324,177 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	eventuallyJS(t, ctx, "the rollback is confirmed", fmt.Sprintf(`document.getElementById("notice").textContent.includes("as version %d")`, v+1))
 	eventuallyJS(t, ctx, "the cell shows the restored version", fmt.Sprintf(cellText+` === %q`, cell, next))
-	screenshot(t, ctx, "dashboard-after-rollback")
+	screenshot(t, ctx, "dashboard-after-rollback-1600")
+}
+
+// rejectedAndBlocked: a scorer's sheet for 2023-03-01 arrives with a bad
+// value, so the player summary is rejected (version 1 stays visible) and
+// the next 30 days' upcoming player contexts, which read it, are blocked.
+// The blocked panel links the rejected task; its panel names exactly the
+// input that changed.
+func rejectedAndBlocked(t *testing.T, ctx context.Context, sv *server, db, token string) {
+	t.Helper()
+	bad := pipeline.MustDate("2023-03-01")
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb := nba.GamebookTable
+	testdb.WriteDirect(t, s, gb, bad, inflatedAttempts(testdb.OnDates(gb, testdb.SeasonRows(t)[gb.Name], bad, bad)))
+	s.Close()
+	announceRaw(t, sv, token, "nba_raw."+nba.Gamebook, bad.String())
+	const rejected, blocked = "c-player_game_summary-2023-03-01", "c-upcoming_player_game_context-2023-03-02"
+	eventuallyJS(t, ctx, "the player summary is rejected", fmt.Sprintf(cellText+` === "rejected v1 visible"`, rejected))
+	eventuallyJS(t, ctx, "the upcoming player context is blocked", fmt.Sprintf(`document.getElementById(%q).dataset.state === "blocked"`, blocked))
+
+	click(t, ctx, "#"+blocked, `#task-detail[data-state="blocked"]`)
+	if href := js[string](t, ctx, `(document.querySelector("#detail a.upstream-link") || {}).getAttribute("href")`); href != "?task=player_game_summary/2023-03-01" {
+		t.Errorf("blocked panel's upstream link = %q, want ?task=player_game_summary/2023-03-01", href)
+	}
+	screenshot(t, ctx, "dashboard-blocked-1600")
+	click(t, ctx, "#detail a.upstream-link", `#task-detail[data-state="rejected"]`)
+	changed := js[[]string](t, ctx, `Array.from(document.querySelectorAll("#detail .changes li.input-change"), li => li.textContent)`)
+	if want := []string{"nbac_gamebook_player_stats 2023-03-01: v1 → v2"}; !slices.Equal(changed, want) {
+		t.Errorf("changed inputs of the rejected task = %q, want exactly %q", changed, want)
+	}
+	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.Contains(txt, "version 1 is still what readers see") {
+		t.Errorf("rejected panel's sentence = %q, want it to say version 1 is still visible", txt)
+	}
+	screenshot(t, ctx, "dashboard-rejected-1600")
+}
+
+// stale: the upcoming team context of 2023-01-10 was published by the
+// previous build (another processor version). It is stale, left for a
+// backfill (older than 45 days); its panel says the processor changed
+// and no input did, with the 91 unchanged inputs folded away.
+func stale(t *testing.T, ctx context.Context, sv *server, db string) {
+	t.Helper()
+	const proc, date = nba.UpcomingTeam, "2023-01-10"
+	old, cur := publishedByOldBuild(t, db, proc, pipeline.MustDate(date))
+	navigate(t, ctx, sv.url+"/?task="+proc+"/"+date, 1600, 1000)
+	if st := js[string](t, ctx, `document.querySelector("#detail #task-detail").dataset.state`); st != "stale" {
+		t.Fatalf("%s %s = %s, want stale", proc, date, st)
+	}
+	if got, want := js[string](t, ctx, `document.querySelector("#detail li.processor-change").textContent`), "processor version "+old+" → "+cur; got != want {
+		t.Errorf("stale panel's change = %q, want %q", got, want)
+	}
+	if n := js[int](t, ctx, `document.querySelectorAll("#detail li.input-change").length`); n != 0 {
+		t.Errorf("stale panel lists %d changed inputs, want none", n)
+	}
+	if got := js[string](t, ctx, `document.querySelector("#detail details.unchanged summary").textContent`); got != "91 input partition(s) unchanged" {
+		t.Errorf("folded inputs = %q, want 91 unchanged", got)
+	}
+	if js[bool](t, ctx, `document.querySelector("#detail details.unchanged").open`) {
+		t.Error("the unchanged inputs are unfolded")
+	}
+	screenshot(t, ctx, "dashboard-stale-1600")
+}
+
+// publishedByOldBuild rewrites the current version of proc's partition on
+// d as the previous build would have recorded it: the same inputs, an
+// older processor version. It returns the old and current versions.
+func publishedByOldBuild(t *testing.T, db, proc string, d pipeline.Date) (old, cur string) {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := s.History(context.Background(), proc, d)
+	s.Close()
+	if err != nil || len(hist) == 0 {
+		t.Fatalf("history of %s %s: %d versions, %v", proc, d, len(hist), err)
+	}
+	v := hist[len(hist)-1]
+	if pipeline.Fingerprint(v.ProcessorVersion, v.Inputs, nil, nil) != v.Fingerprint {
+		t.Fatalf("%s %s was computed with missing or fallback games; pick a date without", proc, d)
+	}
+	old = v.ProcessorVersion + "-previous"
+	sdb, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	res, err := sdb.Exec(`UPDATE partition_versions SET processor_version = ?, input_fingerprint = ?
+		WHERE table_name = ? AND game_date = ? AND version = ?`, old, pipeline.Fingerprint(old, v.Inputs, nil, nil), proc, d.String(), v.Version)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("rewrite %s %s v%d: %d rows, %v", proc, d, v.Version, n, err)
+	}
+	return old, v.ProcessorVersion
+}
+
+// late: the schedule adds a game on 2023-02-21 (the All-Star break) that
+// never gets a box score. The player summary of that date, due at 12:00
+// the next day, was never published: it is late on the page (a chip, the
+// overview, the problems list, the cell and its panel).
+func late(t *testing.T, ctx context.Context, sv *server, db, token string) {
+	t.Helper()
+	day := pipeline.MustDate("2023-02-21")
+	sched := nba.ScheduleTable
+	rows := testdb.OnDates(sched, testdb.SeasonRows(t)[sched.Name], pipeline.MustDate("2023-02-16"), pipeline.MustDate("2023-02-16"))[:1]
+	r := append(pipeline.Row(nil), rows[0]...)
+	away, home := r[sched.MustCol("away_team_abbr")].(string), r[sched.MustCol("home_team_abbr")].(string)
+	r[sched.MustCol("game_id")] = "20230221_" + away + "_" + home
+	r[sched.MustCol("nba_game_id")] = "0022299901"
+	r[sched.DateIndex()] = day
+	r[sched.MustCol("game_status")] = int64(1)
+	r[sched.MustCol("game_status_text")] = "Scheduled"
+	r[sched.MustCol("home_score")], r[sched.MustCol("away_score")] = nil, nil
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.WriteDirect(t, s, sched, day, []pipeline.Row{r})
+	s.Close()
+	announceRaw(t, sv, token, "nba_raw."+nba.Schedule, day.String())
+	navigate(t, ctx, sv.url+"/", 1600, 1000)
+	const cell = "c-player_game_summary-2023-02-21"
+	eventuallyJS(t, ctx, "the player summary of 2023-02-21 is late", fmt.Sprintf(`(document.getElementById(%q) || {classList: {contains: () => false}}).classList.contains("late")`, cell))
+	if got := js[string](t, ctx, fmt.Sprintf(`document.getElementById(%q).dataset.problem`, cell)); got != "late" {
+		t.Errorf("late cell's problem = %q, want late", got)
+	}
+	if n := js[int](t, ctx, `document.querySelectorAll('#problems li[data-date="2023-02-21"] .swatch.s-late').length`); n != 1 {
+		t.Error("the problems list does not show 2023-02-21 as late")
+	}
+	if n := js[int](t, ctx, `document.querySelectorAll('#overview rect.m-late[data-task="player_game_summary/2023-02-21"]').length`); n != 1 {
+		t.Error("the overview does not mark player_game_summary 2023-02-21 late")
+	}
+	click(t, ctx, `#summary .chip[data-state="late"]`, `#summary .chip[data-state="late"][aria-pressed="true"]`)
+	if dates := js[[]string](t, ctx, `Array.from(document.querySelectorAll("#matrix-body tr:not([hidden])"), tr => tr.dataset.date)`); !slices.Equal(dates, []string{"2023-02-21"}) {
+		t.Errorf("dates shown with the late chip pressed = %v, want 2023-02-21", dates)
+	}
+	click(t, ctx, "#"+cell, `#task-detail[data-late="true"]`)
+	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.HasPrefix(txt, "Late: due 2023-02-22 12:00 UTC and not published.") {
+		t.Errorf("late panel's sentence = %q", txt)
+	}
+	screenshot(t, ctx, "dashboard-late-1600")
+}
+
+// narrow: at 800 px the panel opens over the page, on screen, and the
+// graph's labels stay legible.
+func narrow(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	navigate(t, ctx, base+"/", 800, 1000)
+	if size := js[float64](t, ctx, `document.querySelector("#graph g.node text").getBoundingClientRect().height`); size < 12 {
+		t.Errorf("graph label height at 800 px = %v px, want at least 12", size)
+	}
+	screenshot(t, ctx, "dashboard-season-800")
+	// A cell far down the page: its panel still opens where it is seen.
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("c-team_offense_game_summary-2022-12-25"))); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, "#c-team_offense_game_summary-2022-12-25", "#task-detail")
+	box := js[map[string]float64](t, ctx, `(() => { const r = document.getElementById("detail").getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom} })()`)
+	if box["left"] < 0 || box["right"] > 800 || box["top"] < 0 || box["top"] > 100 || box["bottom"]-box["top"] < 400 {
+		t.Errorf("panel at 800 px spans %v; want it on screen (within 0..800 wide, from the top, at least 400 px tall)", box)
+	}
+	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, "dashboard-panel-800", png)
 }
 
 // correctBoxScore rewrites d's team box scores in the table with the first
