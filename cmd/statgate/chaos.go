@@ -64,7 +64,7 @@ Scenario i uses seed N+i, so --seed N --scenarios 1 replays one.`,
 				db = "postgres"
 			}
 			if !c.jsonOut {
-				c.printf("chaos: seeds %d..%d, %d instances, %s\n", seed, seed+uint64(scenarios)-1, instances, db)
+				c.printf("chaos: seeds %d..%d, %s, %s\n", seed, seed+uint64(scenarios)-1, plural(instances, "instance"), db)
 			}
 			start := time.Now()
 			sum := chaosSummary{Seed: seed, Scenarios: scenarios, Instances: instances, Database: db, Violations: map[int]int{}}
@@ -131,7 +131,7 @@ func (c *cli) printChaosResult(res chaos.Result) {
 }
 
 func (c *cli) printChaosSummary(sum chaosSummary) {
-	c.printf("%d scenarios in %.1f s (%.1f a minute): ", sum.Scenarios, sum.ElapsedSecs, sum.PerMinute)
+	c.printf("%s in %.1f s (%.1f a minute): ", plural(sum.Scenarios, "scenario"), sum.ElapsedSecs, sum.PerMinute)
 	if len(sum.Violations) == 0 {
 		c.printf("0 violations\n")
 		return
@@ -146,5 +146,5 @@ func (c *cli) printChaosSummary(sum chaosSummary) {
 			seeds = append(seeds, fmt.Sprint(r.Seed))
 		}
 	}
-	c.printf("%d scenarios broke invariants (%s); seeds %s\n", len(seeds), strings.Join(kinds, ", "), strings.Join(seeds, " "))
+	c.printf("%s broke invariants (%s); seeds %s\n", plural(len(seeds), "scenario"), strings.Join(kinds, ", "), strings.Join(seeds, " "))
 }

@@ -53,8 +53,8 @@ func newDemoCmd(c *cli) *cobra.Command {
 				}
 				sum.Tables = append(sum.Tables, res)
 				if !c.jsonOut {
-					c.printf("%-28s %7d rows  %4d partitions  (%d new versions)\n",
-						res.Table, res.Rows, res.Partitions, res.NewVersions)
+					c.printf("%-28s %7d rows  %4d partitions  (%s)\n",
+						res.Table, res.Rows, res.Partitions, plural(res.NewVersions, "new version"))
 				}
 			}
 			run, err := c.runSeason(cmd.Context(), s, ef)

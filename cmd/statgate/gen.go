@@ -69,7 +69,7 @@ DIR/YYYY-YY/TABLE.csv.gz; load them with
 					Out     string `json:"out"`
 				}{seasons, total, out})
 			}
-			c.printf("wrote %d seasons (%d rows) into %s\n", seasons, total, out)
+			c.printf("wrote %s (%s) into %s\n", plural(seasons, "season"), plural(total, "row"), out)
 			return nil
 		},
 	}

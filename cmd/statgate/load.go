@@ -41,11 +41,11 @@ With --json: {"table", "rows", "partitions", "new_versions", "unchanged"}.
 			t := nba.Catalog.Table(table)
 			switch {
 			case table == "":
-				return usageError{fmt.Errorf("--table is required (one of %v)", rawTables())}
+				return usageError{fmt.Errorf("--table is required (one of %s)", strings.Join(rawTables(), ", "))}
 			case t == nil:
-				return usageError{fmt.Errorf("unknown table %q (raw tables: %v)", table, rawTables())}
+				return usageError{fmt.Errorf("unknown table %q (raw tables: %s)", table, strings.Join(rawTables(), ", "))}
 			case t.Kind != pipeline.Raw:
-				return usageError{fmt.Errorf("%s is an analytics table: only its processor writes it (raw tables: %v)", table, rawTables())}
+				return usageError{fmt.Errorf("%s is an analytics table: only its processor writes it (raw tables: %s)", table, strings.Join(rawTables(), ", "))}
 			}
 			rows, err := rawload.DecodeFiles(t, nil, files)
 			if err != nil {
@@ -63,8 +63,8 @@ With --json: {"table", "rows", "partitions", "new_versions", "unchanged"}.
 			if c.jsonOut {
 				return c.printJSON(res)
 			}
-			c.printf("loaded %s: %d rows, %d partitions (%d new versions, %d unchanged) into %s\n",
-				res.Table, res.Rows, res.Partitions, res.NewVersions, res.Unchanged, c.describeDB())
+			c.printf("loaded %s: %s, %s (%s, %d unchanged) into %s\n", res.Table, plural(res.Rows, "row"),
+				plural(res.Partitions, "partition"), plural(res.NewVersions, "new version"), res.Unchanged, c.describeDB())
 			return nil
 		},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +44,7 @@ runs by outcome}.`,
 			}
 			defer s.Close()
 			if g.Processor(table) == nil {
-				return usageError{fmt.Errorf("--table %q: not an analytics table (processors: %v)", table, g.Order())}
+				return usageError{fmt.Errorf("--table %q: not an analytics table (processors: %s)", table, strings.Join(g.Order(), ", "))}
 			}
 			v, err := e.Rollback(cmd.Context(), table, d, to)
 			if err != nil {
