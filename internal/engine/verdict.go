@@ -78,9 +78,15 @@ func (e *Engine) Deadline(processor string) pipeline.PublishDeadline {
 }
 
 // late says when d's partition is due and whether, at now, it is late:
-// due, passed, and never published (d.Base is the current version).
+// lateAt with the deadline in force for d's processor.
 func (e *Engine) late(d dag.Decision, now time.Time) (due time.Time, late bool) {
-	due = e.Deadline(d.Task.Processor).Due(d.Task.Date)
+	return lateAt(e.Deadline(d.Task.Processor), d, now)
+}
+
+// lateAt is the rule: a declared deadline, passed at now, and the
+// partition never published (d.Base is its current version).
+func lateAt(p pipeline.PublishDeadline, d dag.Decision, now time.Time) (due time.Time, late bool) {
+	due = p.Due(d.Task.Date)
 	return due, !due.IsZero() && d.Base == 0 && !now.Before(due)
 }
 
@@ -93,8 +99,21 @@ func (r *run) lateRound(plan dag.Plan) map[string]int {
 	now := r.e.cfg.Now()
 	counts := map[string]int{}
 	settled := len(plan.Start) == 0 && len(r.running) == 0
+	deadlines := map[string]pipeline.PublishDeadline{}
+	for _, name := range r.e.cfg.Graph.Order() {
+		if p := r.e.Deadline(name); p.Declared() {
+			deadlines[name] = p
+		}
+	}
+	if len(deadlines) == 0 {
+		return counts
+	}
 	for _, d := range plan.Decisions {
-		due, late := r.e.late(d, now)
+		p, ok := deadlines[d.Task.Processor]
+		if !ok {
+			continue
+		}
+		due, late := lateAt(p, d, now)
 		if !late {
 			continue
 		}
