@@ -242,7 +242,7 @@ func (c *cli) wire(s pipeline.Store, f serveFlags) (service, error) {
 	}
 	api, err := httpapi.New(httpapi.Config{
 		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf,
-		Wake: func() { e.Notify(); bf.Notify(); hub.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
+		Wake: func(changed ...pipeline.PartKey) { e.Notify(changed...); bf.Notify(changed...); hub.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
 		Pages: pages, Version: readBuildInfo(), Logger: log, Now: c.now,
 	})
 	if err != nil {

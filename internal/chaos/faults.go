@@ -185,14 +185,14 @@ func (s *faultyStore) AbandonRuns(ctx context.Context, now time.Time) (int, erro
 }
 
 // Listen passes PostgreSQL's wake-ups through, while the instance lives.
-func (s *faultyStore) Listen(ctx context.Context) (<-chan struct{}, error) {
+func (s *faultyStore) Listen(ctx context.Context, changed func([]pipeline.PartKey)) (<-chan struct{}, error) {
 	l, ok := s.Store.(interface {
-		Listen(context.Context) (<-chan struct{}, error)
+		Listen(context.Context, func([]pipeline.PartKey)) (<-chan struct{}, error)
 	})
 	if !ok {
 		return nil, errors.New("no listener")
 	}
-	return l.Listen(ctx)
+	return l.Listen(ctx, changed)
 }
 
 // faultyProcessor wraps a processor with the instance's processor faults.

@@ -118,7 +118,7 @@ func (r *run) apply(res result) {
 		r.forcedDone[key] = true
 	}
 	if outcome == publish.Published {
-		r.e.tellPeers()
+		r.e.tellPeers(pipeline.PartKey{Table: res.res.Version.Table, Date: key.Date})
 	}
 	r.runs[outcome]++
 	r.alertOutcome(res, rec, outcome)

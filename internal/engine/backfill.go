@@ -171,12 +171,12 @@ func (b *Backfiller) Progress(id int64) (Progress, bool) {
 	return Progress{Started: p.Started, Finished: maps.Clone(p.Finished)}, true
 }
 
-// Notify passes a wake-up on to running backfills.
-func (b *Backfiller) Notify() {
+// Notify passes a wake-up on to running backfills (see Engine.Notify).
+func (b *Backfiller) Notify(changed ...pipeline.PartKey) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, r := range b.live {
-		r.engine.Notify()
+		r.engine.Notify(changed...)
 	}
 }
 

@@ -19,25 +19,29 @@ type Engine struct {
 	mu sync.Mutex
 	// peers are other engines of this process on the same store, told of
 	// this one's publications (a process's own NOTIFY does not reach it).
-	peers []func()
+	peers []func(...pipeline.PartKey)
+	// changed are the partitions wake-ups named since the run last looked;
+	// unknown is set by a wake-up that named none (re-read everything).
+	changed map[pipeline.PartKey]bool
+	unknown bool
 	// lateAlerted are the late partitions already alerted (once each).
 	lateAlerted map[pipeline.TaskKey]bool
 }
 
 // addPeer makes e tell notify of each of its publications.
-func (e *Engine) addPeer(notify func()) {
+func (e *Engine) addPeer(notify func(...pipeline.PartKey)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.peers = append(e.peers, notify)
 }
 
-// tellPeers wakes the peers after a publication.
-func (e *Engine) tellPeers() {
+// tellPeers wakes the peers after a publication of pk.
+func (e *Engine) tellPeers(pk pipeline.PartKey) {
 	e.mu.Lock()
 	peers := e.peers
 	e.mu.Unlock()
 	for _, notify := range peers {
-		notify()
+		notify(pk)
 	}
 }
 
@@ -49,14 +53,40 @@ func New(cfg Config) (*Engine, error) {
 	return &Engine{cfg: cfg, wake: make(chan struct{}, 1)}, nil
 }
 
-// Notify tells the engine that a partition may have been published by
+// Notify tells the engine that partitions may have been published by
 // someone else (a load, an HTTP announcement): it re-reads the versions and
-// re-plans at once instead of at the next safety-net re-check.
-func (e *Engine) Notify() {
+// re-plans at once instead of at the next safety-net re-check. Named
+// partitions are all it re-reads; with none, it re-reads everything.
+func (e *Engine) Notify(changed ...pipeline.PartKey) {
+	e.mu.Lock()
+	if len(changed) == 0 {
+		e.unknown = true
+	}
+	for _, pk := range changed {
+		if e.changed == nil {
+			e.changed = map[pipeline.PartKey]bool{}
+		}
+		e.changed[pk] = true
+	}
+	e.mu.Unlock()
 	select {
 	case e.wake <- struct{}{}:
 	default:
 	}
+}
+
+// takeChanges returns what wake-ups named since the last call: the
+// partitions, or all (true) when one named none.
+func (e *Engine) takeChanges() ([]pipeline.PartKey, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	all := e.unknown
+	keys := make([]pipeline.PartKey, 0, len(e.changed))
+	for pk := range e.changed {
+		keys = append(keys, pk)
+	}
+	e.changed, e.unknown = nil, false
+	return keys, all
 }
 
 // Scope is the set of tasks a Run is responsible for.
@@ -234,9 +264,10 @@ func (r *run) recover(ctx, book context.Context, err error) bool {
 }
 
 // listener is a store that can announce publications by other processes
-// (PostgreSQL's LISTEN/NOTIFY).
+// (PostgreSQL's LISTEN/NOTIFY) and which partitions they changed (nil:
+// unknown); it calls changed until ctx ends, then closes done.
 type listener interface {
-	Listen(ctx context.Context) (<-chan struct{}, error)
+	Listen(ctx context.Context, changed func([]pipeline.PartKey)) (done <-chan struct{}, err error)
 }
 
 // listen turns the store's publication announcements into wake-ups for
@@ -248,19 +279,12 @@ func (e *Engine) listen(ctx context.Context) func() {
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	ch, err := l.Listen(ctx)
+	done, err := l.Listen(ctx, func(changed []pipeline.PartKey) { e.Notify(changed...) })
 	if err != nil {
 		e.cfg.Logger.Warn("no wake-ups from other processes", "err", err)
 		cancel()
 		return func() {}
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for range ch {
-			e.Notify()
-		}
-	}()
 	return func() { cancel(); <-done }
 }
 
@@ -329,7 +353,11 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 			}
 		}
 	case <-r.e.wake:
-		return r.refresh(book)
+		changed, all := r.e.takeChanges()
+		if all || r.dirty {
+			return r.refresh(book)
+		}
+		return r.refreshParts(book, changed)
 	case <-timer:
 		if poll && !r.dirty && r.e.cfg.Now().Before(r.lastRefresh.Add(r.e.cfg.Recheck)) {
 			if fresh, err := r.newTriggers(book); err != nil || !fresh {

@@ -152,6 +152,44 @@ func (r *run) refresh(ctx context.Context) error {
 	return nil
 }
 
+// refreshParts re-reads only the partitions wake-ups named (an
+// announcement, another process's publication), not the whole snapshot; a
+// change to the schedule moves the dates with tasks, so it re-reads
+// everything. Task records are not re-read: a claim that meets another
+// engine's lease marks the snapshot dirty, and the safety-net re-check
+// still reads everything.
+func (r *run) refreshParts(ctx context.Context, changed []pipeline.PartKey) error {
+	cal := r.e.cfg.Catalog.Calendar()
+	for _, pk := range changed {
+		if cal != nil && pk.Table == cal.Name {
+			return r.refresh(ctx)
+		}
+	}
+	from, to := r.window()
+	for _, pk := range changed {
+		if pk.Date < from || pk.Date > to {
+			continue
+		}
+		vs, err := r.e.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: pk.Table, From: pk.Date, To: pk.Date, HasRange: true})
+		if err != nil {
+			return fmt.Errorf("engine: read versions: %w", err)
+		}
+		old, had := r.versions[pk]
+		switch {
+		case len(vs) == 0 && had:
+			delete(r.versions, pk)
+			r.changedParts = append(r.changedParts, pk)
+		case len(vs) == 1 && (!had || old.Version != vs[0].Version || old.Fingerprint != vs[0].Fingerprint):
+			r.versions[pk] = vs[0]
+			r.changedParts = append(r.changedParts, pk)
+		}
+	}
+	if r.view {
+		return nil
+	}
+	return r.seeTriggers(ctx)
+}
+
 // abandonRuns records the runs of processes that died as abandoned, at
 // most once per re-check interval: their leases have expired, so they will
 // never record an outcome themselves. Failing is logged, never fatal.

@@ -358,7 +358,7 @@ func (s *Server) rollback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.cfg.Wake()
+	s.cfg.Wake(pipeline.PartKey{Table: req.Table, Date: d})
 	s.cfg.Logger.Info("rollback", "table", req.Table, "game_date", d.String(), "version", v.Version, "restored_from", v.RestoredFrom)
 	writeJSON(w, http.StatusOK, struct {
 		Status  string                    `json:"status"`

@@ -93,7 +93,7 @@ func startService(t testing.TB, s pipeline.Store, o options) *service {
 	}
 	bf := engine.NewBackfiller(e, 400)
 	api, err := httpapi.New(httpapi.Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Backfills: bf,
-		Wake: func() { e.Notify(); bf.Notify() }, Token: o.token, Metrics: m, Gatherer: reg,
+		Wake: func(changed ...pipeline.PartKey) { e.Notify(changed...); bf.Notify(changed...) }, Token: o.token, Metrics: m, Gatherer: reg,
 		Version: map[string]string{"revision": "test"}, Now: o.now})
 	if err != nil {
 		t.Fatal(err)

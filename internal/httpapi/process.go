@@ -95,7 +95,7 @@ func (s *Server) process(w http.ResponseWriter, r *http.Request) error {
 			ans.Reason = "same content as version " + fmt.Sprint(res.Version.Version)
 		}
 	default:
-		s.cfg.Wake()
+		s.cfg.Wake(pipeline.PartKey{Table: m.Table, Date: m.GameDate})
 		ans.Status, ans.Version, ans.TriggerID, code = resultAccepted, res.Version.Version, res.TriggerID, http.StatusAccepted
 		ans.Tasks = s.readers(m.Table, m.GameDate)
 		s.cfg.Logger.Info("trigger recorded", "table", m.Table, "game_date", m.GameDate.String(), "version", res.Version.Version,

@@ -37,9 +37,9 @@ type Config struct {
 	Graph     *dag.Graph
 	Engine    *engine.Engine
 	Backfills *engine.Backfiller
-	// Wake tells the running engines that a trigger was recorded (nil:
-	// they find it by polling).
-	Wake func()
+	// Wake tells the running engines that partitions changed (none named:
+	// anything may have; nil: they find out by polling).
+	Wake func(changed ...pipeline.PartKey)
 	// Token, when set, is required as a bearer token on mutating requests.
 	Token string
 	// Metrics and Gatherer serve /metrics (both nil: no metrics).
@@ -78,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Wake == nil {
-		cfg.Wake = func() {}
+		cfg.Wake = func(...pipeline.PartKey) {}
 	}
 	return &Server{cfg: cfg, token: sha256.Sum256([]byte(cfg.Token))}, nil
 }

@@ -234,12 +234,18 @@ var locks = &sqlstore.Locks{
 // against the checks that inputs are not stale.
 const replacementLock = "statgate/replacements"
 
+// Relax turns off synchronous_commit for the transaction.
+func (db) Relax(ctx context.Context, tx sqlstore.Tx) error {
+	_, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO OFF")
+	return err
+}
+
 // Locks orders the publications of several processes.
 func (db) Locks() *sqlstore.Locks { return locks }
 
 // Notify tells every listening process at commit (Listen).
-func (d db) Notify(ctx context.Context, tx sqlstore.Tx) error {
-	_, err := tx.Exec(ctx, "SELECT pg_notify(?, ?)", notifyChannel, d.s.payload())
+func (d db) Notify(ctx context.Context, tx sqlstore.Tx, changed []pipeline.PartKey) error {
+	_, err := tx.Exec(ctx, "SELECT pg_notify(?, ?)", notifyChannel, d.s.payload(changed))
 	return err
 }
 

@@ -290,5 +290,9 @@ func insertQuery(t *pipeline.Table, n int) string {
 // Locks is nil: the single writer connection orders every write.
 func (db) Locks() *sqlstore.Locks { return nil }
 
+// Relax does nothing: with the write-ahead log and synchronous=NORMAL no
+// commit waits for a flush (a checkpoint does).
+func (db) Relax(context.Context, sqlstore.Tx) error { return nil }
+
 // Notify does nothing: an embedded database has one process.
-func (db) Notify(context.Context, sqlstore.Tx) error { return nil }
+func (db) Notify(context.Context, sqlstore.Tx, []pipeline.PartKey) error { return nil }

@@ -66,7 +66,7 @@ func (s *Store) Announce(ctx context.Context, a pipeline.Announcement) (pipeline
 			return nil
 		}
 		res = pipeline.AnnounceResult{Version: out.PartitionVersion, TriggerID: out.TriggerID}
-		return s.db.Notify(ctx, tx)
+		return s.db.Notify(ctx, tx, []pipeline.PartKey{{Table: a.Table.Name, Date: a.Date}})
 	})
 	if err != nil {
 		return pipeline.AnnounceResult{}, s.wrap(err)

@@ -78,9 +78,16 @@ type DB interface {
 	// Locks says how publications of several writers are ordered; nil
 	// when the database has one writer, which orders them all.
 	Locks() *Locks
+	// Relax, first in a write transaction, lets it commit without waiting
+	// for its flush to disk: a crash of the database server may lose the
+	// whole transaction, never part of it, and a later transaction that
+	// waits for its flush makes it durable too. For records the engine
+	// rewrites or re-checks anyway (claims, leases, waiting verdicts).
+	Relax(ctx context.Context, tx Tx) error
 	// Notify, in a transaction that changed partitions, tells other
-	// processes once it commits (nothing to do with one process).
-	Notify(ctx context.Context, tx Tx) error
+	// processes once it commits which ones (nothing to do with one
+	// process).
+	Notify(ctx context.Context, tx Tx, changed []pipeline.PartKey) error
 	// Name prefixes errors ("sqlite", "postgres").
 	Name() string
 }

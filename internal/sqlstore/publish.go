@@ -35,17 +35,19 @@ func (s *Store) Publish(ctx context.Context, pubs []pipeline.Publication) ([]pip
 			return err
 		}
 		st := &pubState{now: s.now().UTC()}
-		changed := false
+		var changed []pipeline.PartKey
 		for i, p := range prepared {
 			res, err := s.publishOne(ctx, tx, p, st)
 			if err != nil {
 				return fmt.Errorf("publish %s %s: %w", p.Table.Name, p.Date, err)
 			}
 			results[i] = res
-			changed = changed || res.Created || res.Restamped
+			if res.Created || res.Restamped {
+				changed = append(changed, pipeline.PartKey{Table: p.Table.Name, Date: p.Date})
+			}
 		}
-		if changed {
-			return s.db.Notify(ctx, tx)
+		if len(changed) > 0 {
+			return s.db.Notify(ctx, tx, changed)
 		}
 		return nil
 	})

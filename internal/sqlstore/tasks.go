@@ -37,6 +37,22 @@ func (s *Store) Tasks(ctx context.Context, from, to pipeline.Date) ([]pipeline.T
 	return out, rows.Err()
 }
 
+// relaxed runs fn in a write transaction that does not wait for its flush
+// (DB.Relax). Claims, lease renewals and the verdicts of tasks that wait
+// are written so: a claim lost to a crash of the database makes the
+// publication that would release it fail (its lease is not found) and the
+// task run again; a lost verdict is planned again. The publication, which
+// waits for its flush, makes every earlier write durable with it, so a
+// task costs one flush.
+func (s *Store) relaxed(ctx context.Context, fn func(tx Tx) error) error {
+	return s.db.Write(ctx, func(tx Tx) error {
+		if err := s.db.Relax(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // SaveTasks implements pipeline.Store: a task leased by a live worker keeps
 // the record its worker will write.
 func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now time.Time) error {
@@ -48,7 +64,7 @@ func (s *Store) SaveTasks(ctx context.Context, recs []pipeline.TaskRecord, now t
 		vs[i] = []any{r.Key.Processor, r.Key.Date, r.State, r.Reason, r.Code, r.Attempts, NullTime(r.NextAttemptAt),
 			r.LastError, r.Fingerprint, now}
 	}
-	err := s.db.Write(ctx, func(tx Tx) error {
+	err := s.relaxed(ctx, func(tx Tx) error {
 		return tx.ExecMany(ctx, `INSERT INTO tasks
 			(processor, game_date, state, reason, reason_code, attempts, next_attempt_at, last_error, input_fingerprint, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -72,7 +88,7 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 		r  pipeline.TaskRecord
 		id int64
 	)
-	err := s.db.Write(ctx, func(tx Tx) error {
+	err := s.relaxed(ctx, func(tx Tx) error {
 		var err error
 		r, err = scanTask(tx.QueryRow(ctx, `INSERT INTO tasks
 			(processor, game_date, state, attempts, lease_owner, lease_expires_at, updated_at)
@@ -109,9 +125,13 @@ func (s *Store) ClaimTask(ctx context.Context, key pipeline.TaskKey, owner strin
 
 // RenewLease implements pipeline.Store.
 func (s *Store) RenewLease(ctx context.Context, key pipeline.TaskKey, owner string, now, expires time.Time) error {
-	n, err := s.db.Exec(ctx, `UPDATE tasks SET lease_expires_at = ?
-		WHERE processor = ? AND game_date = ? AND lease_owner = ? AND lease_expires_at > ?`,
-		expires, key.Processor, key.Date, owner, now)
+	var n int64
+	err := s.relaxed(ctx, func(tx Tx) (err error) {
+		n, err = tx.Exec(ctx, `UPDATE tasks SET lease_expires_at = ?
+			WHERE processor = ? AND game_date = ? AND lease_owner = ? AND lease_expires_at > ?`,
+			expires, key.Processor, key.Date, owner, now)
+		return err
+	})
 	if err != nil {
 		return s.errorf("renew lease", err)
 	}
