@@ -6,8 +6,9 @@ import (
 	p "github.com/statgate/statgate/internal/pipeline"
 )
 
-// readRows fetches one declared partition and checks its shape: the right
-// arity, the documented Go type in every column, required values present and
+// readRows fetches one declared partition and checks its shape (unless the
+// input set checked it once already, p.ShapeChecked): the right arity, the
+// documented Go type in every column, required values present; and
 // game_date equal to the partition's date. The accessors below can then use
 // plain type assertions, and a row that belongs to another partition (an
 // engine or store bug) fails the task instead of leaking into its output.
@@ -16,9 +17,12 @@ func readRows(in p.InputSet, t *p.Table, d p.Date) ([]p.Row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", t.Name, d, err)
 	}
+	_, checked := in.(p.ShapeChecked)
 	for i, r := range rows {
-		if err := checkShape(t, r); err != nil {
-			return nil, fmt.Errorf("read %s %s row %d: %w", t.Name, d, i, err)
+		if !checked {
+			if err := t.CheckShape(r); err != nil {
+				return nil, fmt.Errorf("read %s %s row %d: %w", t.Name, d, i, err)
+			}
 		}
 		if got := r[t.DateIndex()].(p.Date); got != d {
 			return nil, fmt.Errorf("read %s %s row %d: %w: game_date %s in partition %s", t.Name, d, i, p.ErrInvalid, got, d)
@@ -59,26 +63,7 @@ func readWindow(in p.InputSet, t *p.Table, w p.Window, d p.Date) ([]p.Row, error
 	return out, nil
 }
 
-func checkShape(t *p.Table, r p.Row) error {
-	if len(r) != len(t.Columns) {
-		return fmt.Errorf("%w: %d values, table has %d columns", p.ErrInvalid, len(r), len(t.Columns))
-	}
-	for i := range t.Columns {
-		c := &t.Columns[i]
-		if r[i] == nil {
-			if c.Required {
-				return &p.FieldError{Column: c.Name, Reason: "required value is empty"}
-			}
-			continue
-		}
-		if !c.Type.Holds(r[i]) {
-			return &p.FieldError{Column: c.Name, Reason: fmt.Sprintf("holds %T, want %s", r[i], c.Type)}
-		}
-	}
-	return nil
-}
-
-// Accessors for rows that passed checkShape: a NULL reads as the zero value
+// Accessors for rows whose shape was checked (Table.CheckShape): a NULL reads as the zero value
 // with ok false.
 
 func text(r p.Row, i int) string { s, _ := r[i].(string); return s }

@@ -56,6 +56,14 @@ type InputSet interface {
 	Rows(table string, date Date) ([]Row, error)
 }
 
+// ShapeChecked is an InputSet whose rows were checked with Table.CheckShape
+// once, when they were read or published, so a processor need not check
+// them again on every read (a window is read by thirty tasks).
+type ShapeChecked interface {
+	InputSet
+	ShapeChecked()
+}
+
 // Compute is what a processor is given for one task: the date, its inputs,
 // and the gate's decisions that change how rows are built.
 type Compute struct {

@@ -161,6 +161,28 @@ func (t *Table) ColumnNames() []string {
 	return names
 }
 
+// CheckShape checks what a reader of r relies on: the table's arity, the
+// documented Go type in every column and required values present. It is
+// the part of Validate that holds for every row a store returns.
+func (t *Table) CheckShape(r Row) error {
+	if len(r) != len(t.Columns) {
+		return fmt.Errorf("%w: %d values, table %s has %d columns", ErrInvalid, len(r), t.Name, len(t.Columns))
+	}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if r[i] == nil {
+			if c.Required {
+				return &FieldError{Column: c.Name, Reason: "required value is empty"}
+			}
+			continue
+		}
+		if !c.Type.Holds(r[i]) {
+			return &FieldError{Column: c.Name, Reason: fmt.Sprintf("holds %T, want %s", r[i], c.Type)}
+		}
+	}
+	return nil
+}
+
 // Validate checks one row against the schema: arity, Go types, required
 // columns, per-column checks and row rules. The error names the column.
 func (t *Table) Validate(r Row) error {

@@ -55,7 +55,11 @@ func (in *Inputs) visible(table string, rows []pipeline.Row) []pipeline.Row {
 	return out
 }
 
-var _ pipeline.InputSet = (*Inputs)(nil)
+var _ pipeline.ShapeChecked = (*Inputs)(nil)
+
+// ShapeChecked marks the rows as checked: readWindow checks every row read
+// from the store, once per version, and rows published were validated.
+func (*Inputs) ShapeChecked() {}
 
 // Rows implements pipeline.InputSet. A (table, date) outside the declared
 // inputs is an error; a declared partition that was never published is empty.
@@ -132,6 +136,9 @@ func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline
 		if err != nil {
 			return nil, err
 		}
+		if err := checkShapes(t, parts); err != nil {
+			return nil, err
+		}
 		return parts, checkAnnounced(t, parts)
 	}
 	if vs == nil {
@@ -160,6 +167,9 @@ func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline
 	if err != nil {
 		return nil, err
 	}
+	if err := checkShapes(t, fresh); err != nil {
+		return nil, err
+	}
 	if err := checkAnnounced(t, fresh); err != nil {
 		return nil, err
 	}
@@ -175,6 +185,19 @@ func readWindow(ctx context.Context, s pipeline.Store, cache *Cache, t *pipeline
 	}
 	slices.SortFunc(out, func(a, b pipeline.PartitionRows) int { return int(a.Version.Date - b.Version.Date) })
 	return out, nil
+}
+
+// checkShapes checks every row read, once per version read (Inputs are
+// ShapeChecked).
+func checkShapes(t *pipeline.Table, parts []pipeline.PartitionRows) error {
+	for _, pr := range parts {
+		for i, r := range pr.Rows {
+			if err := t.CheckShape(r); err != nil {
+				return fmt.Errorf("%s %s row %d: %w", t.Name, pr.Version.Date, i, err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkAnnounced holds raw partitions to their announced versions (SPEC
