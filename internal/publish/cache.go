@@ -27,6 +27,14 @@ type cacheEntry struct {
 	rows    []pipeline.Row
 }
 
+// DefaultCacheRows is the cache size the engine runs with: a date's inputs
+// with their thirty-day windows take about 10,000 rows, so this holds
+// several dates' working sets with room for two workers, while a larger
+// cache only keeps old dates alive for the collector to scan (on the
+// bundled season's demo, 200,000 rows took the peak resident memory from
+// 106 MB to 190 MB for no faster backfill).
+const DefaultCacheRows = 40_000
+
 // NewCache returns a cache holding at most maxRows rows in total.
 func NewCache(maxRows int) *Cache {
 	return &Cache{maxRows: maxRows, lru: list.New(), index: map[partKey]*list.Element{}}
