@@ -336,7 +336,7 @@ func load(ctx context.Context, s pipeline.Store, season map[string][]pipeline.Ro
 func (b *bench) newEngine(s pipeline.Store, g *dag.Graph, events func(engine.Event), tune func(*engine.Config)) (*engine.Engine, error) {
 	cfg := engine.Config{
 		Store: s, Catalog: nba.Catalog, Graph: g, Workers: b.cfg.Workers,
-		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "bench", Cache: publish.NewCache(200_000)},
+		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "bench", Cache: publish.NewCache(publish.DefaultCacheRows)},
 		Logger:   slog.New(slog.DiscardHandler), Events: events,
 	}
 	if tune != nil {

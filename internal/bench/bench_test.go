@@ -42,7 +42,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("%s: %s not measured (%v)", d.Name, name, v)
 			}
 		}
-		if d.TasksN != 2*rep.Tasks {
+		if d.TasksN != 2*rep.Tasks { // 20 days of October and November: no leap day
 			t.Errorf("%s: %d tasks over two seasons, want %d", d.Name, d.TasksN, 2*rep.Tasks)
 		}
 		if d.Name == "postgres" && (d.WakeCross == nil || d.WakeCross.Samples == 0 || d.CommitsPerTask <= 0 || d.Ratios.VsSQLite <= 0) {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -183,7 +184,7 @@ func (b *bench) ungatedRun(ctx context.Context, db database, out *samples1) erro
 		return err
 	}
 	ordered := b.dates()
-	x := &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "bench", Cache: publish.NewCache(200_000)}
+	x := &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "bench", Cache: publish.NewCache(publish.DefaultCacheRows)}
 	lv := levels(b.graph)
 	ms, err := timed(func() error {
 		for _, d := range ordered {
@@ -252,14 +253,16 @@ func (b *bench) seasonsRun(ctx context.Context, db database, d *Database) error 
 	}
 	from := b.from
 	var loadMS float64
+	want := len(b.plan) // a task per processor and day of each season's span
 	for k := range b.cfg.Seasons {
 		rows := b.season
 		if k > 0 {
 			if rows, err = dataset.Derive(k, b.cfg.Seed, tables, b.season); err != nil {
 				return err
 			}
-			f, _ := seasonSpan(rows)
+			f, t := seasonSpan(rows)
 			from = min(from, f)
+			want += int(t-f+1) * len(b.analyt)
 		}
 		ms, err := timed(func() error { return load(ctx, s, rows) })
 		if err != nil {
@@ -276,7 +279,7 @@ func (b *bench) seasonsRun(ctx context.Context, db database, d *Database) error 
 	if err != nil {
 		return err
 	}
-	if want := b.cfg.Seasons * len(b.plan); len(final) != want {
+	if len(final) != want {
 		return fmt.Errorf("%d tasks, want %d", len(final), want)
 	}
 	got, err := contentOf(ctx, s, b.analyt)
@@ -334,8 +337,9 @@ func sampleMemory() func() float64 {
 	}
 }
 
-// wakeDates are the season's first n dates whose every game has its box
-// scores.
+// wakeDates are the season's last n dates whose every game has its box
+// scores (within auto_refresh_days of the newest, so that a change to
+// them is recomputed at once), oldest first.
 func (b *bench) wakeDates(n int) []pipeline.Date {
 	games := map[pipeline.Date]int{}
 	for _, r := range b.season[nba.Schedule] {
@@ -346,11 +350,12 @@ func (b *bench) wakeDates(n int) []pipeline.Date {
 		boxes[r[nba.TeamBoxTable.DateIndex()].(pipeline.Date)]++
 	}
 	var out []pipeline.Date
-	for d := b.from; len(out) < n && d <= b.to; d++ {
+	for d := b.to; len(out) < n && d >= b.from; d-- {
 		if games[d] > 0 && boxes[d] == 2*games[d] {
 			out = append(out, d)
 		}
 	}
+	slices.Reverse(out)
 	return out
 }
 
@@ -365,8 +370,10 @@ func onDates(t *pipeline.Table, rows []pipeline.Row, from, to pipeline.Date) []p
 	return out
 }
 
-// wake measures, over 20 dates, the time from the announcement of a date's
-// team box scores to the start of the first task they made ready: the
+// wake measures, over 20 dates of a database holding the whole season, the
+// time from the announcement of a date's team box scores to the start of
+// the first task they made ready (the recomputation of its partial team
+// summaries): the
 // engine follows the calendar with its polls and re-checks an hour apart,
 // so only the announcement can wake it: in process as the HTTP API wakes
 // it once it recorded one, across processes by NOTIFY from another pool.
@@ -383,13 +390,21 @@ func (b *bench) wake(ctx context.Context, db database, cross bool) (Latency, err
 		}
 		defer writer.Close()
 	}
+	// A season-sized database: the whole season published but for the
+	// team box scores of 20 dates, whose partitions went out partial.
 	dates := b.wakeDates(20)
-	from, to := dates[0], dates[len(dates)-1]
-	part := map[string][]pipeline.Row{}
-	for _, name := range []string{nba.Schedule, nba.Gamebook} {
-		part[name] = onDates(nba.Catalog.Table(name), b.season[name], from, to)
+	held := map[pipeline.Date]bool{}
+	for _, d := range dates {
+		held[d] = true
 	}
+	part := maps.Clone(b.season)
+	part[nba.TeamBox] = slices.DeleteFunc(slices.Clone(part[nba.TeamBox]), func(r pipeline.Row) bool {
+		return held[r[nba.TeamBoxTable.DateIndex()].(pipeline.Date)]
+	})
 	if err := load(ctx, s, part); err != nil {
+		return Latency{}, err
+	}
+	if _, err := b.backfill(ctx, s, b.from, b.to, nil); err != nil {
 		return Latency{}, err
 	}
 	started := make(chan time.Time, 64)
@@ -408,7 +423,7 @@ func (b *bench) wake(ctx context.Context, db database, cross bool) (Latency, err
 	done := make(chan error, 1)
 	go func() { _, err := e.Run(rctx, engine.Scope{Follow: true}); done <- err }()
 	defer func() { cancel(); <-done }()
-	time.Sleep(300 * time.Millisecond) // it plans and waits for the box scores
+	time.Sleep(time.Second) // it reads the season and finds nothing to do
 	var lat []time.Duration
 	for _, d := range dates {
 		rows := onDates(nba.TeamBoxTable, b.season[nba.TeamBox], d, d)
@@ -420,7 +435,7 @@ func (b *bench) wake(ctx context.Context, db database, cross bool) (Latency, err
 		}
 		at := time.Now()
 		if !cross {
-			e.Notify() // as the HTTP API does once it recorded an announcement
+			e.Notify(pipeline.PartKey{Table: nba.TeamBox, Date: d}) // as the HTTP API does once it recorded an announcement
 		}
 		select {
 		case st := <-started:
@@ -493,7 +508,7 @@ func (b *bench) makespan(ctx context.Context, db database) (Makespan, error) {
 		}
 		dagMS = append(dagMS, ms)
 		ms, err = b.onLoaded(ctx, db, func(s store) error {
-			x := &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "bench", Cache: publish.NewCache(200_000)}
+			x := &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "bench", Cache: publish.NewCache(publish.DefaultCacheRows)}
 			slowGraph := &bench{graph: g, plan: b.plan}
 			for d := from; d <= to; d += 2 {
 				for _, level := range levels(g) {
