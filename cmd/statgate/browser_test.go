@@ -124,8 +124,15 @@ func navigate(t *testing.T, ctx context.Context, url string, width, height int64
 // click clicks the element sel selects and waits for want to be visible.
 func click(t *testing.T, ctx context.Context, sel, want string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(want))); err != nil {
-		t.Fatalf("click %s, then wait for %s: %v", sel, want, err)
+	// A guard against hanging on an element that never shows, not a
+	// timing goal.
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	// Centred, so that no sticky header lies over it.
+	js[bool](t, ctx, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (e) e.scrollIntoView({block: "center", inline: "center"}); return true })()`, sel))
+	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(want))); err != nil {
+		screenshot(t, ctx, "gave-up")
+		t.Fatalf("click %s, then wait for %s: %v\npanel: %.600s", sel, want, err, js[string](t, ctx, panelText))
 	}
 }
 
@@ -178,7 +185,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	eventuallyJS(t, ctx, "live updates connected", `document.getElementById("live").classList.contains("connected")`)
 	screenshot(t, ctx, "dashboard-season-1600")
 	chipsFilter(t, ctx)
+	otherFilters(t, ctx, sv.url)
 	deepLink(t, ctx, sv.url)
+	timelineRun(t, ctx)
 
 	// A cell's explanation: the verdict in a sentence, nothing changed
 	// since version 1, the runs.
@@ -325,6 +334,50 @@ func rollback(t *testing.T, ctx context.Context, cell, token string) {
 	eventuallyJS(t, ctx, "the rollback is confirmed", fmt.Sprintf(`document.getElementById("notice").textContent.includes("as version %d")`, v+1))
 	eventuallyJS(t, ctx, "the cell shows the restored version", fmt.Sprintf(cellText+` === %q`, cell, next))
 	screenshot(t, ctx, "dashboard-after-rollback-1600")
+
+	// Recompute from the panel: a backfill of the one task, accepted.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#detail button.recompute"))); err != nil {
+		t.Fatal(err)
+	}
+	eventuallyJS(t, ctx, "the recomputation is accepted", `/^Backfill #\d+ of player_game_summary 2023-02-03 \(all\) accepted: 1 scheduled date/.test(document.getElementById("notice").textContent)`)
+}
+
+// otherFilters: a graph node shows only its processor; a date range
+// (from a pasted link) only its dates; "problems only" the dates with one.
+func otherFilters(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	shownColumns := `Array.from(document.querySelectorAll("#matrix thead th[data-proc]:not([hidden])"), th => th.dataset.proc)`
+	click(t, ctx, `#graph a[data-proc="player_game_summary"]`, `#graph g.node.chosen`)
+	if procs := js[[]string](t, ctx, shownColumns); !slices.Equal(procs, []string{"player_game_summary"}) {
+		t.Errorf("columns shown after selecting the player summary's node = %v", procs)
+	}
+	click(t, ctx, `#graph a[data-proc="player_game_summary"]`, `#graph g.node:not(.chosen)`)
+	if n := len(js[[]string](t, ctx, shownColumns)); n != 5 {
+		t.Errorf("columns shown after selecting the node again = %d, want 5", n)
+	}
+	navigate(t, ctx, base+"/?from=2022-12-01&to=2022-12-31&problems=1", 1600, 1000)
+	dates := js[[]string](t, ctx, `Array.from(document.querySelectorAll("#matrix-body tr:not([hidden])"), tr => tr.dataset.date)`)
+	if len(dates) == 0 {
+		t.Error("no date shown for December 2022 with problems only; the season has partial dates then")
+	}
+	for _, d := range dates {
+		if d < "2022-12-01" || d > "2022-12-31" || !js[bool](t, ctx, fmt.Sprintf(`document.querySelector('#matrix-body tr[data-date="%s"]').classList.contains("has-problem")`, d)) {
+			t.Errorf("date %s shown for December 2022 with problems only", d)
+		}
+	}
+}
+
+// timelineRun: a run's bar links to its task with the run selected.
+func timelineRun(t *testing.T, ctx context.Context) {
+	t.Helper()
+	click(t, ctx, "#activity svg a[data-run]", "#task-detail tr.selected")
+	run := js[string](t, ctx, `document.querySelector("#activity svg a[data-run]").dataset.run`)
+	if got := js[string](t, ctx, `document.querySelector("#task-detail tr.selected").id`); got != "run-"+run {
+		t.Errorf("selected row after clicking run %s's bar = %s", run, got)
+	}
+	if u := js[string](t, ctx, `location.search`); !strings.HasSuffix(u, "&run="+run) {
+		t.Errorf("URL after clicking a run's bar = %q", u)
+	}
 }
 
 // rejectedAndBlocked: a scorer's sheet for 2023-03-01 arrives with a bad
