@@ -208,9 +208,16 @@ func (d *Dashboard) Matrix(ctx context.Context) (Matrix, error) {
 	// A verdict names the output's version only when the task got past
 	// its inputs' gate; a blocked or waiting task's partition may be
 	// published all the same, and readers see it.
+	// Only the processors with such a verdict are read.
 	from, to := in.Calendar[0].Date, in.Calendar[len(in.Calendar)-1].Date
+	unnamed := map[string]bool{}
+	for _, dec := range ds {
+		if dec.Base == 0 {
+			unnamed[dec.Task.Processor] = true
+		}
+	}
 	visible := map[pipeline.TaskKey]int{}
-	for _, p := range in.Processors {
+	for p := range unnamed {
 		vs, err := d.cfg.Store.Partitions(ctx, pipeline.PartitionFilter{Table: d.cfg.Graph.Processor(p).Output().Name, From: from, To: to, HasRange: true})
 		if err != nil {
 			return Matrix{}, err
