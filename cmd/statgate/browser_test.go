@@ -370,8 +370,10 @@ func otherFilters(t *testing.T, ctx context.Context, base string) {
 // timelineRun: a run's bar links to its task with the run selected.
 func timelineRun(t *testing.T, ctx context.Context) {
 	t.Helper()
-	click(t, ctx, "#activity svg a[data-run]", "#task-detail tr.selected")
-	run := js[string](t, ctx, `document.querySelector("#activity svg a[data-run]").dataset.run`)
+	// The newest run's bar is drawn last, over any it overlaps.
+	const newest = "#activity svg a[data-run]:last-of-type"
+	run := js[string](t, ctx, `document.querySelector("`+newest+`").dataset.run`)
+	click(t, ctx, newest, "#task-detail tr.selected")
 	if got := js[string](t, ctx, `document.querySelector("#task-detail tr.selected").id`); got != "run-"+run {
 		t.Errorf("selected row after clicking run %s's bar = %s", run, got)
 	}
@@ -475,19 +477,19 @@ func publishedByOldBuild(t *testing.T, db, proc string, d pipeline.Date) (old, c
 	return old, v.ProcessorVersion
 }
 
-// late: the schedule adds a game on 2023-02-21 (the All-Star break) that
-// never gets a box score. The player summary of that date, due at 12:00
-// the next day, was never published: it is late on the page (a chip, the
-// overview, the problems list, the cell and its panel).
+// late: the schedule adds a game on 2023-06-15, after the season's last
+// date, whose box score never arrives. The player summary of that date,
+// due at 12:00 the next day, was never published: it is late on the page
+// (a chip, the overview, the problems list, the cell and its panel).
 func late(t *testing.T, ctx context.Context, sv *server, db, token string) {
 	t.Helper()
-	day := pipeline.MustDate("2023-02-21")
+	day, last := pipeline.MustDate("2023-06-15"), pipeline.MustDate("2023-06-12")
 	sched := nba.ScheduleTable
-	rows := testdb.OnDates(sched, testdb.SeasonRows(t)[sched.Name], pipeline.MustDate("2023-02-16"), pipeline.MustDate("2023-02-16"))[:1]
+	rows := testdb.OnDates(sched, testdb.SeasonRows(t)[sched.Name], last, last)[:1]
 	r := append(pipeline.Row(nil), rows[0]...)
 	away, home := r[sched.MustCol("away_team_abbr")].(string), r[sched.MustCol("home_team_abbr")].(string)
-	r[sched.MustCol("game_id")] = "20230221_" + away + "_" + home
-	r[sched.MustCol("nba_game_id")] = "0022299901"
+	r[sched.MustCol("game_id")] = "20230615_" + away + "_" + home
+	r[sched.MustCol("nba_game_id")] = "0042299999"
 	r[sched.DateIndex()] = day
 	r[sched.MustCol("game_status")] = int64(1)
 	r[sched.MustCol("game_status_text")] = "Scheduled"
@@ -496,27 +498,30 @@ func late(t *testing.T, ctx context.Context, sv *server, db, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if h, err := s.History(context.Background(), nba.PlayerGame, day); err != nil || len(h) != 0 {
+		t.Fatalf("player summary of %s: %d versions, %v; want none (never published)", day, len(h), err)
+	}
 	testdb.WriteDirect(t, s, sched, day, []pipeline.Row{r})
 	s.Close()
 	announceRaw(t, sv, token, "nba_raw."+nba.Schedule, day.String())
 	navigate(t, ctx, sv.url+"/", 1600, 1000)
-	const cell = "c-player_game_summary-2023-02-21"
-	eventuallyJS(t, ctx, "the player summary of 2023-02-21 is late", fmt.Sprintf(`(document.getElementById(%q) || {classList: {contains: () => false}}).classList.contains("late")`, cell))
+	const cell = "c-player_game_summary-2023-06-15"
+	eventuallyJS(t, ctx, "the player summary of 2023-06-15 is late", fmt.Sprintf(`(document.getElementById(%q) || {classList: {contains: () => false}}).classList.contains("late")`, cell))
 	if got := js[string](t, ctx, fmt.Sprintf(`document.getElementById(%q).dataset.problem`, cell)); got != "late" {
 		t.Errorf("late cell's problem = %q, want late", got)
 	}
-	if n := js[int](t, ctx, `document.querySelectorAll('#problems li[data-date="2023-02-21"] .swatch.s-late').length`); n != 1 {
-		t.Error("the problems list does not show 2023-02-21 as late")
+	if n := js[int](t, ctx, `document.querySelectorAll('#problems li[data-date="2023-06-15"] .swatch.s-late').length`); n != 1 {
+		t.Error("the problems list does not show 2023-06-15 as late")
 	}
-	if n := js[int](t, ctx, `document.querySelectorAll('#overview rect.m-late[data-task="player_game_summary/2023-02-21"]').length`); n != 1 {
-		t.Error("the overview does not mark player_game_summary 2023-02-21 late")
+	if n := js[int](t, ctx, `document.querySelectorAll('#overview rect.m-late[data-task="player_game_summary/2023-06-15"]').length`); n != 1 {
+		t.Error("the overview does not mark player_game_summary 2023-06-15 late")
 	}
 	click(t, ctx, `#summary .chip[data-state="late"]`, `#summary .chip[data-state="late"][aria-pressed="true"]`)
-	if dates := js[[]string](t, ctx, `Array.from(document.querySelectorAll("#matrix-body tr:not([hidden])"), tr => tr.dataset.date)`); !slices.Equal(dates, []string{"2023-02-21"}) {
-		t.Errorf("dates shown with the late chip pressed = %v, want 2023-02-21", dates)
+	if dates := js[[]string](t, ctx, `Array.from(document.querySelectorAll("#matrix-body tr:not([hidden])"), tr => tr.dataset.date)`); !slices.Equal(dates, []string{"2023-06-15"}) {
+		t.Errorf("dates shown with the late chip pressed = %v, want 2023-06-15", dates)
 	}
 	click(t, ctx, "#"+cell, `#task-detail[data-late="true"]`)
-	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.HasPrefix(txt, "Late: due 2023-02-22 12:00 UTC and not published.") {
+	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.HasPrefix(txt, "Late: due 2023-06-16 12:00 UTC and not published.") {
 		t.Errorf("late panel's sentence = %q", txt)
 	}
 	screenshot(t, ctx, "dashboard-late-1600")
