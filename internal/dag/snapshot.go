@@ -76,4 +76,15 @@ type Snapshot struct {
 	Prev         *Plan
 	ChangedParts []pipeline.PartKey
 	ChangedTasks []pipeline.TaskKey
+
+	// StartLimit, when set, lists only the first StartLimit startable
+	// tasks in Plan.Start (Plan.Startable counts them all): a run hands
+	// out a few at a time, and listing thousands after every run of a long
+	// backfill would cost more than the runs.
+	StartLimit int
+	// Only, when set, keeps from starting the tasks it refuses (a
+	// backfill's mode): they keep their state and are not listed in
+	// Start. It is given the task's record and whether its output has
+	// been published.
+	Only func(d Decision, rec pipeline.TaskRecord, published bool) bool
 }

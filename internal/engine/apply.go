@@ -166,19 +166,23 @@ func (r *run) release(rel pipeline.TaskRelease) error {
 
 // observe reports the plan's summary to Config.Observe and alerts late
 // partitions.
+//
+// Counting looks at every task, so while tasks run it is done at most once
+// a second: after every run of a long backfill it would cost more than the
+// runs. With nothing running (settled, or waiting) it is done every round.
 func (r *run) observe(plan dag.Plan) {
+	now := r.e.cfg.Now()
+	if len(r.running) > 0 && now.Sub(r.lastObserve) < time.Second && now.After(r.lastObserve) {
+		return
+	}
+	r.lastObserve = now
 	late := r.lateRound(plan)
 	if r.e.cfg.Observe == nil {
 		return
 	}
-	st := Stats{ByState: map[string]int{}, Late: late}
+	st := Stats{ByState: map[string]int{}, Late: late, Queued: plan.Startable}
 	for _, d := range plan.Decisions {
 		st.ByState[d.State]++
-	}
-	for _, key := range plan.Start {
-		if !r.running[key] {
-			st.Queued++
-		}
 	}
 	for name, c := range r.circuits {
 		if !c.openTill.IsZero() {

@@ -191,10 +191,11 @@ func (e *Engine) Explain(ctx context.Context, key pipeline.TaskKey) (dag.Decisio
 // Plan returns the plan for a scope without running anything (dry runs).
 func (e *Engine) Plan(ctx context.Context, sc Scope) (dag.Plan, error) {
 	r := newRun(e, sc)
+	r.view = true // plans only, and lists every startable task
 	if err := r.refresh(ctx); err != nil {
 		return dag.Plan{}, err
 	}
-	return r.filter(r.plan()), nil
+	return r.plan(), nil
 }
 
 // Count returns how many tasks ended in state.
@@ -223,7 +224,7 @@ func (e *Engine) Run(ctx context.Context, sc Scope) (Report, error) {
 	}
 	waitUntil := e.cfg.Now().Add(sc.WaitFor)
 	for {
-		plan := r.filter(r.plan())
+		plan := r.plan()
 		r.observe(plan)
 		err := r.save(book, plan)
 		if err == nil && ctx.Err() == nil {

@@ -49,6 +49,8 @@ type run struct {
 	calDates               []pipeline.Date
 	// lastAbandon is when runs of dead processes were last looked for.
 	lastAbandon time.Time
+	// lastObserve is when the plan's states were last counted (observe).
+	lastObserve time.Time
 	// prev is the last plan; changedParts and changedTasks what moved since,
 	// so the next plan re-decides only what they affect.
 	prev         *dag.Plan
@@ -305,7 +307,17 @@ func (r *run) snapshot() dag.Snapshot {
 		Versions: r.versions, Tasks: r.tasks, OpenCircuits: open, Newest: newest,
 		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForcedDone: r.forcedDone,
 		Explicit: r.sc.Explicit, Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
+		Only: r.sc.Only, StartLimit: r.startLimit(),
 	}
+}
+
+// startLimit is how many startable tasks a plan lists: enough to fill
+// every worker past tasks another limit holds back; a view lists all.
+func (r *run) startLimit() int {
+	if r.view {
+		return 0
+	}
+	return 4*r.e.cfg.Workers + 16
 }
 
 func (r *run) plan() dag.Plan {
@@ -315,29 +327,12 @@ func (r *run) plan() dag.Plan {
 	for key := range r.running {
 		if i := plan.Index(key); i >= 0 {
 			d := &plan.Decisions[i]
+			if d.Start {
+				plan.Startable--
+			}
 			d.State, d.Reason, d.Start = pipeline.Running, "running here", false
 		}
 	}
-	return plan
-}
-
-// filter applies the scope's Only: tasks it excludes do not start. It
-// looks at the startable tasks only, not every decision.
-func (r *run) filter(plan dag.Plan) dag.Plan {
-	if r.sc.Only == nil {
-		return plan
-	}
-	start := plan.Start[:0]
-	for _, key := range plan.Start {
-		d := &plan.Decisions[plan.Index(key)]
-		_, published := r.versions[pipeline.PartKey{Table: r.e.cfg.Graph.Processor(key.Processor).Output().Name, Date: key.Date}]
-		if r.sc.Only(*d, r.tasks[key], published) {
-			start = append(start, key)
-		} else {
-			d.Start = false
-		}
-	}
-	plan.Start = start
 	return plan
 }
 

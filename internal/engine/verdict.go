@@ -98,7 +98,7 @@ func lateAt(p pipeline.PublishDeadline, d dag.Decision, now time.Time) (due time
 func (r *run) lateRound(plan dag.Plan) map[string]int {
 	now := r.e.cfg.Now()
 	counts := map[string]int{}
-	settled := len(plan.Start) == 0 && len(r.running) == 0
+	settled := plan.Startable == 0 && len(r.running) == 0
 	deadlines := map[string]pipeline.PublishDeadline{}
 	for _, name := range r.e.cfg.Graph.Order() {
 		if p := r.e.Deadline(name); p.Declared() {
