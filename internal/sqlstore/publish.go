@@ -232,10 +232,23 @@ func (s *Store) publishOne(ctx context.Context, tx Tx, p pipeline.Prepared, st *
 }
 
 func queueLineage(b *Batch, table string, d pipeline.Date, version int, inputs []pipeline.InputVersion) {
-	for _, in := range inputs {
-		b.Queue(`INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version)
-			VALUES (?, ?, ?, ?, ?, ?)`, table, d, version, in.Table, in.Date, in.Version)
+	if len(inputs) == 0 {
+		return
 	}
+	// One statement for all of a version's inputs (an upcoming-context
+	// task reads up to ninety partitions): a statement costs more than a
+	// row, and the same input count reuses the same prepared statement.
+	var q strings.Builder
+	q.WriteString("INSERT INTO lineage (table_name, game_date, version, input_table, input_date, input_version) VALUES ")
+	args := make([]any, 0, 6*len(inputs))
+	for i, in := range inputs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, table, d, version, in.Table, in.Date, in.Version)
+	}
+	b.Queue(q.String(), args...)
 }
 
 // restamp records on the current version that the computation p, whose
