@@ -402,7 +402,11 @@ func (p *planner) decide(proc pipeline.Processor, d pipeline.Date) Decision {
 // verdict decides one task from its inputs, its record and its output.
 func (p *planner) verdict(proc pipeline.Processor, d pipeline.Date) Decision {
 	key := pipeline.TaskKey{Processor: proc.Name(), Date: d}
-	dec := Decision{Task: key, Height: p.heights[proc.Name()]}
+	// Base is the output's current version whatever the verdict: a
+	// blocked or waiting task's partition may well be published (and so
+	// not late).
+	out, published := p.snap.Versions[pipeline.PartKey{Table: proc.Output().Name, Date: d}]
+	dec := Decision{Task: key, Height: p.heights[proc.Name()], Base: out.Version}
 	var gt gate
 	for _, in := range proc.Inputs() {
 		for x := d.AddDays(in.Window.From); x <= d.AddDays(in.Window.To); x++ {
@@ -427,8 +431,6 @@ func (p *planner) verdict(proc pipeline.Processor, d pipeline.Date) Decision {
 	dec.Partial = len(dec.Missing) > 0
 	dec.Fingerprint = pipeline.Fingerprint(proc.Version(), dec.Inputs, dec.Missing, dec.Fallback)
 	dec.WaitUntil = gt.until // a fallback or the deadline may still change the verdict
-	out, published := p.snap.Versions[pipeline.PartKey{Table: proc.Output().Name, Date: d}]
-	dec.Base = out.Version
 	forced := p.snap.Force && !p.snap.ForcedDone[dec.Task]
 	if published && out.Fingerprint == dec.Fingerprint && !forced {
 		dec.State = pipeline.Published

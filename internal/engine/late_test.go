@@ -10,6 +10,7 @@ import (
 
 	"github.com/statgate/statgate/internal/alert"
 	"github.com/statgate/statgate/internal/engine"
+	"github.com/statgate/statgate/internal/ingest"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/testdb"
@@ -133,5 +134,40 @@ func TestLateOverride(t *testing.T) {
 	}
 	if v := verdictOf(t, e, nba.PlayerGame, jan2); v.Late || !v.Deadline.IsZero() {
 		t.Errorf("player summary with its deadline turned off: late %t, deadline %s; want neither", v.Late, v.Deadline)
+	}
+}
+
+// TestPublishedWaitingIsNotLate: a published player summary whose task
+// waits again (a new gamebook version lacks a game) is not late past its
+// deadline: the partition is there. A waiting task's decision used to
+// carry no version, so it read as never published.
+func TestPublishedWaitingIsNotLate(t *testing.T) {
+	season := testdb.SeasonRows(t)
+	jan2 := pipeline.MustDate("2023-01-02")
+	s := testdb.SQLite(t, scheduledEarly)
+	testdb.LoadRaw(t, s, season, jan2, jan2)
+	clk := &clock{t: time.Date(2023, 1, 3, 13, 0, 0, 0, time.UTC)} // past the 12:00 deadline
+	e := newEngine(t, s, clk.Now)
+	if _, err := e.Run(context.Background(), engine.Scope{From: jan2, To: jan2}); err != nil {
+		t.Fatal(err)
+	}
+	if v := verdictOf(t, e, nba.PlayerGame, jan2); v.State != pipeline.Published || v.Late {
+		t.Fatalf("after the run: %s late %t; want published, not late", v.State, v.Late)
+	}
+	// A new gamebook version without one game's players.
+	gb := nba.Catalog.Table(nba.Gamebook)
+	gi := gb.Col("game_id")
+	var rows []pipeline.Row
+	for _, r := range testdb.OnDates(gb, season[nba.Gamebook], jan2, jan2) {
+		if r[gi] != "20230102_ATL_GSW" {
+			rows = append(rows, r)
+		}
+	}
+	if _, err := ingest.LoadDates(context.Background(), s, gb, []pipeline.Date{jan2}, rows); err != nil {
+		t.Fatal(err)
+	}
+	v := verdictOf(t, e, nba.PlayerGame, jan2)
+	if v.State != pipeline.Waiting || v.Version != 1 || v.Late {
+		t.Errorf("waiting for the game again: %s v%d late %t (%s); want waiting on v1, not late", v.State, v.Version, v.Late, v.Reason)
 	}
 }
