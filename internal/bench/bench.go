@@ -259,7 +259,7 @@ func prepare(ctx context.Context, cfg Config) (*bench, error) {
 	if cfg.Days > 0 {
 		from, _ := seasonSpan(season)
 		for name, rows := range season {
-			season[name] = onDates(nba.Catalog.Table(name), rows, from, from+pipeline.Date(cfg.Days-1))
+			season[name] = nba.Catalog.Table(name).OnDates(rows, from, from+pipeline.Date(cfg.Days-1))
 		}
 	}
 	b := &bench{cfg: cfg, graph: g, season: season}

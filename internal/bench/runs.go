@@ -359,17 +359,6 @@ func (b *bench) wakeDates(n int) []pipeline.Date {
 	return out
 }
 
-// onDates keeps the rows of t dated within [from, to].
-func onDates(t *pipeline.Table, rows []pipeline.Row, from, to pipeline.Date) []pipeline.Row {
-	var out []pipeline.Row
-	for _, r := range rows {
-		if d := r[t.DateIndex()].(pipeline.Date); d >= from && d <= to {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // wake measures, over 20 dates of a database holding the whole season, the
 // time from the announcement of a date's team box scores to the start of
 // the first task they made ready (the recomputation of its partial team
@@ -426,7 +415,7 @@ func (b *bench) wake(ctx context.Context, db database, cross bool) (Latency, err
 	time.Sleep(time.Second) // it reads the season and finds nothing to do
 	var lat []time.Duration
 	for _, d := range dates {
-		rows := onDates(nba.TeamBoxTable, b.season[nba.TeamBox], d, d)
+		rows := nba.TeamBoxTable.OnDates(b.season[nba.TeamBox], d, d)
 		if err := writer.WriteUpstream(ctx, nba.TeamBoxTable, []pipeline.Date{d}, rows); err != nil {
 			return Latency{}, err
 		}

@@ -161,6 +161,17 @@ func (t *Table) ColumnNames() []string {
 	return names
 }
 
+// OnDates keeps the rows of t dated within [from, to].
+func (t *Table) OnDates(rows []Row, from, to Date) []Row {
+	var out []Row
+	for _, r := range rows {
+		if d := r[t.date].(Date); d >= from && d <= to {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // CheckShape checks what a reader of r relies on: the table's arity, the
 // documented Go type in every column and required values present. It is
 // the part of Validate that holds for every row a store returns.

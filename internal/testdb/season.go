@@ -22,13 +22,7 @@ func SeasonRows(tb testing.TB) map[string][]pipeline.Row {
 
 // OnDates keeps the rows of t dated within [from, to].
 func OnDates(t *pipeline.Table, rows []pipeline.Row, from, to pipeline.Date) []pipeline.Row {
-	var out []pipeline.Row
-	for _, r := range rows {
-		if d := r[t.DateIndex()].(pipeline.Date); d >= from && d <= to {
-			out = append(out, r)
-		}
-	}
-	return out
+	return t.OnDates(rows, from, to)
 }
 
 // LoadRaw loads the real season's raw rows for [from, to] into s, table by
