@@ -111,6 +111,27 @@ func DecodeFiles(t *pipeline.Table, fsys fs.FS, names []string) ([]pipeline.Row,
 	return all, nil
 }
 
+// Checker decodes files one at a time for one table, rejecting keys
+// repeated across them (as DecodeFiles does), so that a caller can check
+// files too many to hold at once and keep only what it needs of each.
+type Checker struct {
+	t    *pipeline.Table
+	fsys fs.FS
+	keys *keySet
+}
+
+// NewChecker returns a Checker; a nil fsys means the operating system's
+// file system.
+func NewChecker(t *pipeline.Table, fsys fs.FS) *Checker {
+	return &Checker{t: t, fsys: fsys, keys: newKeySet(t)}
+}
+
+// File decodes one file; a key one of the earlier files had is an error
+// naming both places.
+func (c *Checker) File(name string) ([]pipeline.Row, error) {
+	return decodeFile(c.t, c.fsys, name, c.keys)
+}
+
 func decodeFile(t *pipeline.Table, fsys fs.FS, name string, keys *keySet) ([]pipeline.Row, error) {
 	var (
 		f   io.ReadCloser
