@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,8 +27,27 @@ import (
 type server struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *bytes.Buffer
+	stderr *logBuffer
 	exited chan error
+}
+
+// logBuffer collects a process's stderr; the test may read it while the
+// process still writes (a failing test's cleanup does).
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startServe starts `statgate serve` on a free loopback port and returns
@@ -35,7 +55,7 @@ type server struct {
 func startServe(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	stderr := &bytes.Buffer{}
+	stderr := &logBuffer{}
 	cmd.Stderr = stderr
 	sv := launch(t, cmd, func() string { return stderr.String() })
 	sv.stderr = stderr
