@@ -34,6 +34,10 @@ const (
 	// CodeLeftForBackfill: stale only because the processor changed, on a
 	// date older than the auto-refresh window.
 	CodeLeftForBackfill Code = "left_for_backfill"
+	// CodeHeld: published by an older processor version and up to date
+	// with its inputs; the running build's version is held (not yet
+	// promoted), so the partition stays as it is.
+	CodeHeld Code = "held"
 	// CodeFailed and CodeRejected: the last run's outcome stands until an
 	// input or the processor changes.
 	CodeFailed   Code = "failed"

@@ -432,6 +432,12 @@ func (p *planner) verdict(proc pipeline.Processor, d pipeline.Date) Decision {
 	dec.Fingerprint = pipeline.Fingerprint(proc.Version(), dec.Inputs, dec.Missing, dec.Fallback)
 	dec.WaitUntil = gt.until // a fallback or the deadline may still change the verdict
 	forced := p.snap.Force && !p.snap.ForcedDone[dec.Task]
+	if published && !forced && p.snap.Held[proc.Name()] && p.onlyProcessorChanged(&dec, out) {
+		dec.State, dec.Code = pipeline.Published, CodeHeld
+		dec.Reason = fmt.Sprintf("processor version %s is held (statgate plan --apply promotes it); version %d, computed by %s, stays",
+			proc.Version(), out.Version, out.ProcessorVersion)
+		return dec
+	}
 	if published && out.Fingerprint == dec.Fingerprint && !forced {
 		dec.State = pipeline.Published
 		if rec.State == pipeline.UpToDate {

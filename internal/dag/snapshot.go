@@ -77,6 +77,12 @@ type Snapshot struct {
 	ChangedParts []pipeline.PartKey
 	ChangedTasks []pipeline.TaskKey
 
+	// Held are the processors whose running version is held (not
+	// promoted): a partition an older version published, out of date only
+	// because of the new code, stays published as it is (CodeHeld), even
+	// for a backfill; new dates, new input data and Force still compute.
+	Held map[string]bool
+
 	// StartLimit, when set, lists only the first StartLimit startable
 	// tasks in Plan.Start (Plan.Startable counts them all): a run hands
 	// out a few at a time, and listing thousands after every run of a long

@@ -89,6 +89,12 @@ type Config struct {
 	// tasks in scope are in each state, how many are ready but not yet
 	// started, and which circuits are open (for gauges).
 	Observe func(Stats)
+	// Hold keeps new processor versions from replacing what older ones
+	// published until they are promoted (pipeline.ReleasePromoted): a
+	// partition out of date only because of the new code stays as it is.
+	// The service and the command line set it; without it a new version
+	// recomputes within auto_refresh_days at once.
+	Hold bool
 	// Alerts, when set, is told of rejected and failed tasks, open
 	// circuits, dates published partial after their deadline and
 	// partitions late for their publish deadline. It must

@@ -370,3 +370,27 @@ func (r *run) wait(ctx, book context.Context, plan dag.Plan, until time.Time) er
 		return nil
 	}
 }
+
+// Held reports, per processor, whether its running version is held: with
+// Config.Hold, a version nobody promoted (its release is held, rolled back
+// or not recorded). Without Hold, none is.
+func (e *Engine) Held(ctx context.Context) (map[string]bool, error) {
+	held := map[string]bool{}
+	if !e.cfg.Hold {
+		return held, nil
+	}
+	rels, err := e.cfg.Store.Releases(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: read releases: %w", err)
+	}
+	state := map[[2]string]string{}
+	for _, rel := range rels {
+		state[[2]string{rel.Processor, rel.Version}] = rel.State
+	}
+	for _, name := range e.cfg.Graph.Order() {
+		if state[[2]string{name, e.cfg.Graph.Processor(name).Version()}] != pipeline.ReleasePromoted {
+			held[name] = true
+		}
+	}
+	return held, nil
+}

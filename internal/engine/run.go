@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,8 @@ type run struct {
 	lastAbandon time.Time
 	// lastObserve is when the plan's states were last counted (observe).
 	lastObserve time.Time
+	// held are the processors whose running version is held.
+	held map[string]bool
 	// prev is the last plan; changedParts and changedTasks what moved since,
 	// so the next plan re-decides only what they affect.
 	prev         *dag.Plan
@@ -150,7 +153,24 @@ func (r *run) refresh(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := r.loadHeld(ctx); err != nil {
+		return err
+	}
 	r.dirty, r.contended, r.lastRefresh = false, false, r.e.cfg.Now()
+	return nil
+}
+
+// loadHeld reads which processors' running versions are held: with
+// Config.Hold, every version not promoted (statgate plan --apply). A
+// change of what is held plans afresh.
+func (r *run) loadHeld(ctx context.Context) error {
+	held, err := r.e.Held(ctx)
+	if err != nil {
+		return err
+	}
+	if !maps.Equal(held, r.held) {
+		r.held, r.prev = held, nil
+	}
 	return nil
 }
 
@@ -307,7 +327,7 @@ func (r *run) snapshot() dag.Snapshot {
 		Versions: r.versions, Tasks: r.tasks, OpenCircuits: open, Newest: newest,
 		RefreshAll: r.sc.RefreshAll, RetryFailed: r.sc.RetryFailed, Force: r.sc.Force, ForcedDone: r.forcedDone,
 		Explicit: r.sc.Explicit, Prev: r.prev, ChangedParts: r.changedParts, ChangedTasks: r.changedTasks,
-		Only: r.sc.Only, StartLimit: r.startLimit(),
+		Only: r.sc.Only, StartLimit: r.startLimit(), Held: r.held,
 	}
 }
 

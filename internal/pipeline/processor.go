@@ -56,6 +56,13 @@ type InputSet interface {
 	Rows(table string, date Date) ([]Row, error)
 }
 
+// Changes is a processor whose version declares which output columns it
+// changes from the version before: a canary of it is promoted
+// automatically only when no other column changed.
+type Changes interface {
+	ChangedColumns() []string
+}
+
 // ShapeChecked is an InputSet whose rows were checked with Table.CheckShape
 // once, when they were read or published, so a processor need not check
 // them again on every read (a window is read by thirty tasks).

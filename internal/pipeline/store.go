@@ -256,6 +256,10 @@ type Store interface {
 	// Circuits lists the stored circuit breakers; SaveCircuit upserts one.
 	// None is not an error.
 	Circuits(ctx context.Context) ([]Circuit, error)
+	// Releases lists what was decided about processor versions;
+	// SaveRelease records a decision (replacing one for the same version).
+	Releases(ctx context.Context) ([]Release, error)
+	SaveRelease(ctx context.Context, r Release) error
 	SaveCircuit(ctx context.Context, c Circuit, now time.Time) error
 
 	// RecordEvents records quality events outside a publication (a

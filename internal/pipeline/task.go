@@ -116,3 +116,26 @@ type Circuit struct {
 	Failures  int       `json:"consecutive_failures"`
 	OpenedAt  time.Time `json:"opened_at,omitzero"`
 }
+
+// Release states: what was decided about a processor version.
+const (
+	// ReleasePromoted: the version's recomputations may replace what older
+	// versions published.
+	ReleasePromoted = "promoted"
+	// ReleaseHeld: older versions' partitions stay visible and are not
+	// recomputed for the new code (new dates and new input data still are);
+	// a version nobody decided about is held.
+	ReleaseHeld = "held"
+	// ReleaseRolledBack: what the version published was restored to what
+	// the version before it published.
+	ReleaseRolledBack = "rolled_back"
+)
+
+// Release is what was decided about one processor version.
+type Release struct {
+	Processor string    `json:"processor"`
+	Version   string    `json:"version"`
+	State     string    `json:"state"`
+	Reason    string    `json:"reason,omitempty"`
+	DecidedAt time.Time `json:"decided_at,omitzero"`
+}

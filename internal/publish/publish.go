@@ -187,3 +187,46 @@ func incompleteInput(missing []string) pipeline.Outcome {
 		Expected: "every scheduled game final with both teams' rows",
 	}}
 }
+
+// Staged is a computation nobody sees: a canary's rows and what the checks
+// say of them, and of the rows published now on the same inputs.
+type Staged struct {
+	Rows     []pipeline.Row
+	Outcomes []pipeline.Outcome
+	// Published are the partition's current rows and Before what the
+	// same checks say of them.
+	Published []pipeline.Row
+	Before    []pipeline.Outcome
+	Version   pipeline.PartitionVersion
+}
+
+// Stage computes p for d from the current inputs (with the gate's missing
+// and fallback games) and runs its checks, writing nothing: what a
+// promotion of p's version would publish for d, beside what is published.
+func (x *Executor) Stage(ctx context.Context, p pipeline.Processor, d pipeline.Date, missing, fallback []string) (Staged, error) {
+	in, err := ReadInputs(ctx, x.Store, x.Catalog, x.Cache, p, d, nil)
+	if err != nil {
+		return Staged{}, err
+	}
+	in.hide(missing)
+	fb := make(map[string]bool, len(fallback))
+	for _, g := range fallback {
+		fb[g] = true
+	}
+	c := pipeline.Compute{Date: d, Inputs: in, FallbackGames: fb}
+	rows, err := compute(p, c)
+	if err != nil {
+		return Staged{}, fmt.Errorf("%s %s: compute: %w", p.Name(), d, err)
+	}
+	checks := append(guardChecks(p.Output()), p.Checks()...)
+	st := Staged{Rows: rows, Outcomes: pipeline.RunChecks(checks, c, rows)}
+	st.Published, st.Version, err = x.Store.ReadPartition(ctx, p.Output(), d)
+	switch {
+	case errors.Is(err, pipeline.ErrNotFound):
+		return st, nil
+	case err != nil:
+		return Staged{}, err
+	}
+	st.Before = pipeline.RunChecks(checks, c, st.Published)
+	return st, nil
+}
