@@ -88,9 +88,9 @@ func (c *cli) engineConfig(s pipeline.Store, f engineFlags) (engine.Config, erro
 	}
 	return engine.Config{
 		Store: s, Catalog: nba.Catalog, Graph: g, Policy: pol, Workers: f.concurrency, LeaseTTL: f.leaseTTL,
-		PublishDeadlines: due,
-		Executor:         &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(publish.DefaultCacheRows)},
-		Now:              c.now, Logger: c.logger(), Alerts: alerts,
+		PublishDeadlines: due, Hold: true,
+		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: readBuildInfo().Revision, Cache: publish.NewCache(publish.DefaultCacheRows)},
+		Now:      c.now, Logger: c.logger(), Alerts: alerts,
 	}, nil
 }
 
