@@ -36,7 +36,7 @@ the embedded default (statgate.db), or a postgres:// URL.`,
 	pf.StringVar(&c.alertURL, "alert-webhook", "", "Slack-compatible webhook URL for alerts (env STATGATE_ALERT_WEBHOOK)")
 	pf.BoolVar(&c.alertBackfills, "alert-backfills", false, "also alert on what backfills find (muted by default)")
 	pf.StringVar(&c.profileDir, "profile", "", "write a CPU profile, a heap profile and peak memory of the command into this directory (go tool pprof)")
-	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c), newServeCmd(c), newChaosCmd(c), newGenCmd(c), newBenchCmd(c))
+	root.AddCommand(newLoadCmd(c), newRunCmd(c), newBackfillCmd(c), newStatusCmd(c), newPlanCmd(c), newExplainCmd(c), newEventsCmd(c), newRollbackCmd(c), newGraphCmd(c), newVersionCmd(c), newDemoCmd(c), newServeCmd(c), newChaosCmd(c), newGenCmd(c), newBenchCmd(c))
 	markRuns(c, root)
 	return root
 }

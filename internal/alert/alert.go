@@ -28,6 +28,9 @@ const (
 	DeadlinePassed = "deadline_passed"
 	// Late: a partition was not published by its table's publish deadline.
 	Late = "partition_late"
+	// CanaryHeld: a new processor version's canary failed the promotion
+	// policy, so the version stays held.
+	CanaryHeld = "canary_held"
 )
 
 // Alert is one message.

@@ -392,7 +392,7 @@ func diffRows(t *pipeline.Table, before, after []pipeline.Row, dd *DateDiff, col
 				}
 			}
 			if first == "" {
-				first = fmt.Sprintf("%s: %v → %v", col.Name, o[i], r[i])
+				first = fmt.Sprintf("%s: %s → %s", col.Name, show(o[i]), show(r[i]))
 			}
 		}
 		if first != "" {
@@ -407,6 +407,14 @@ func diffRows(t *pipeline.Table, before, after []pipeline.Row, dd *DateDiff, col
 			dd.Removed++
 		}
 	}
+}
+
+// show prints a value for a person: floats to six significant digits.
+func show(v any) string {
+	if f, ok := v.(float64); ok {
+		return fmt.Sprintf("%.6g", f)
+	}
+	return fmt.Sprint(v)
 }
 
 func equal(a, b any) bool {
