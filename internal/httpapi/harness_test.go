@@ -21,6 +21,7 @@ import (
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
+	"github.com/statgate/statgate/internal/release"
 )
 
 // service is a real statgate service on loopback HTTP: the API over a
@@ -44,6 +45,8 @@ type options struct {
 	// now is the API's clock (nil: the wall clock); it says which day
 	// today is for the game_date bounds.
 	now func() time.Time
+	// processors is the build (nil: nba.Processors()).
+	processors []pipeline.Processor
 }
 
 // eventLog keeps every engine event in order.
@@ -70,7 +73,11 @@ func (l *eventLog) list() []engine.Event {
 // the test ends.
 func startService(t testing.TB, s pipeline.Store, o options) *service {
 	t.Helper()
-	g, err := dag.Build(nba.Catalog, nba.Processors())
+	procs := o.processors
+	if procs == nil {
+		procs = nba.Processors()
+	}
+	g, err := dag.Build(nba.Catalog, procs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +99,12 @@ func startService(t testing.TB, s pipeline.Store, o options) *service {
 		t.Fatal(err)
 	}
 	bf := engine.NewBackfiller(e, 400)
-	api, err := httpapi.New(httpapi.Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Backfills: bf,
+	pol := cfg.Policy
+	if pol == (dag.Policy{}) {
+		pol = dag.DefaultPolicy()
+	}
+	pl := &release.Planner{Store: s, Engine: e, Graph: g, Executor: cfg.Executor, Policy: pol, Now: time.Now}
+	api, err := httpapi.New(httpapi.Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Backfills: bf, Planner: pl,
 		Wake: func(changed ...pipeline.PartKey) { e.Notify(changed...); bf.Notify(changed...) }, Token: o.token, Metrics: m, Gatherer: reg,
 		Version: map[string]string{"revision": "test"}, Now: o.now})
 	if err != nil {

@@ -1,6 +1,7 @@
 // Package httpapi is statgate's HTTP service (SPEC §8): Phase 2's
 // completion messages on /process, backfills on /process-date-range, the
-// read API under /api, rollback, health, readiness, metrics and version.
+// read API under /api, rollback, processor releases (plan, canary,
+// promotion), health, readiness, metrics and version.
 // Every answer is JSON with a stable "status" field; error kinds map to
 // status codes in one table (errors.go).
 package httpapi
@@ -24,6 +25,7 @@ import (
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/metrics"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/release"
 )
 
 // MaxBody is the largest request body accepted (SPEC §8); larger get 413.
@@ -37,6 +39,10 @@ type Config struct {
 	Graph     *dag.Graph
 	Engine    *engine.Engine
 	Backfills *engine.Backfiller
+	// Planner, when set, serves GET /api/plan and POST /api/plan/apply:
+	// what promoting each processor's running version would do, its
+	// canary, and the promotion.
+	Planner *release.Planner
 	// Wake tells the running engines that partitions changed (none named:
 	// anything may have; nil: they find out by polling).
 	Wake func(changed ...pipeline.PartKey)
@@ -95,6 +101,10 @@ func (s *Server) Handler() http.Handler {
 	handle("POST /process", true, true, s.process)
 	handle("POST /process-date-range", true, false, s.processDateRange)
 	handle("POST /api/rollback", true, false, s.rollback)
+	if s.cfg.Planner != nil {
+		handle("GET /api/plan", false, false, s.plan)
+		handle("POST /api/plan/apply", true, false, s.applyPlan)
+	}
 	handle("GET /api/graph", false, false, s.graph)
 	handle("GET /api/partitions", false, false, s.partitions)
 	handle("GET /api/tasks/{processor}/{date}", false, false, s.task)
