@@ -10,6 +10,7 @@ import (
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/postgres"
 	"github.com/statgate/statgate/internal/publish"
 	"github.com/statgate/statgate/internal/release"
 	"github.com/statgate/statgate/internal/testdb"
@@ -65,7 +66,7 @@ func build(t *testing.T, s pipeline.Store, pg pipeline.Processor) *engine.Engine
 	return e
 }
 
-func buildWith(t *testing.T, s pipeline.Store, pg pipeline.Processor) (*engine.Engine, *release.Planner) {
+func buildWith(t *testing.T, s pipeline.Store, pg pipeline.Processor, tune ...func(*engine.Config)) (*engine.Engine, *release.Planner) {
 	t.Helper()
 	var procs []pipeline.Processor
 	for _, p := range nba.Processors() {
@@ -79,7 +80,11 @@ func buildWith(t *testing.T, s pipeline.Store, pg pipeline.Processor) (*engine.E
 		t.Fatal(err)
 	}
 	x := &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "test", Cache: publish.NewCache(publish.DefaultCacheRows)}
-	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Executor: x, Hold: true, Owner: "test"})
+	cfg := engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Executor: x, Hold: true, Owner: "test"}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	e, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,4 +227,50 @@ func sameContent(a, b map[pipeline.Date]pipeline.PartitionVersion) bool {
 		}
 	}
 	return true
+}
+
+// TestPromotionWakesAnotherProcess: on PostgreSQL, a service holding a new
+// version recomputes as soon as another process promotes it (the decision
+// is announced at commit), not at its next re-check an hour away.
+func TestPromotionWakesAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.PostgresURL(t)
+	schema := testdb.NewSchema(t, url)
+	open := func() pipeline.Store {
+		s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema, Catalog: nba.Catalog})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	service, operator := open(), open()
+	from, to := pipeline.MustDate("2023-01-30"), pipeline.MustDate("2023-02-05")
+	testdb.LoadRaw(t, service, testdb.SeasonRows(t), from, to)
+	if _, err := build(t, service, nba.PlayerGameProcessor{}).Run(ctx, engine.Scope{From: from, To: to, Explicit: true}); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := buildWith(t, service, higherUsage{}, func(c *engine.Config) { c.Recheck, c.TriggerPoll = time.Hour, time.Hour })
+	_, pl := buildWith(t, operator, higherUsage{})
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.Run(rctx, engine.Scope{Follow: true}) //nolint:errcheck // stopped below
+	}()
+	defer func() { cancel(); <-done }()
+	time.Sleep(500 * time.Millisecond) // it reads the dates and finds every change held
+	if v := hashes(t, operator, nba.PlayerGame)[to]; v.ProcessorVersion != "1" {
+		t.Fatalf("before the promotion %s was recomputed by %s", to, v.ProcessorVersion)
+	}
+	if _, err := pl.Promote(ctx, nba.PlayerGame, "test"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second) // a guard, not a goal: the re-check is an hour away
+	for hashes(t, operator, nba.PlayerGame)[to].ProcessorVersion != "2-test" {
+		if time.Now().After(deadline) {
+			t.Fatal("the service did not recompute after another process promoted the version")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -29,10 +29,17 @@ func (s *Store) SaveRelease(ctx context.Context, r pipeline.Release) error {
 	if r.DecidedAt.IsZero() {
 		r.DecidedAt = s.now()
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO processor_releases (processor, version, state, reason, decided_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (processor, version) DO UPDATE SET state = excluded.state,
-		reason = excluded.reason, decided_at = excluded.decided_at`,
-		r.Processor, r.Version, r.State, r.Reason, r.DecidedAt.UTC())
+	// Other processes' engines are told at commit (naming no partition:
+	// they re-read everything, and plan afresh with the new decision).
+	err := s.db.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO processor_releases (processor, version, state, reason, decided_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (processor, version) DO UPDATE SET state = excluded.state,
+			reason = excluded.reason, decided_at = excluded.decided_at`,
+			r.Processor, r.Version, r.State, r.Reason, r.DecidedAt.UTC()); err != nil {
+			return err
+		}
+		return s.db.Notify(ctx, tx, nil)
+	})
 	if err != nil {
 		return s.errorf("save release", err)
 	}
