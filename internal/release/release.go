@@ -440,20 +440,20 @@ func number(v any) (float64, bool) {
 // recomputes what older versions published (within auto_refresh_days; a
 // backfill does the rest).
 func (pl *Planner) Promote(ctx context.Context, proc, reason string) (pipeline.Release, error) {
-	p := pl.Graph.Processor(proc)
-	if p == nil {
-		return pipeline.Release{}, fmt.Errorf("no processor %q", proc)
-	}
-	r := pipeline.Release{Processor: proc, Version: p.Version(), State: pipeline.ReleasePromoted, Reason: reason, DecidedAt: pl.Now()}
-	return r, pl.Store.SaveRelease(ctx, r)
+	return pl.decide(ctx, proc, pipeline.ReleasePromoted, reason)
 }
 
 // Hold records proc's running version as held, with the reason.
 func (pl *Planner) Hold(ctx context.Context, proc, reason string) (pipeline.Release, error) {
+	return pl.decide(ctx, proc, pipeline.ReleaseHeld, reason)
+}
+
+// decide records a decision about proc's running version.
+func (pl *Planner) decide(ctx context.Context, proc, state, reason string) (pipeline.Release, error) {
 	p := pl.Graph.Processor(proc)
 	if p == nil {
 		return pipeline.Release{}, fmt.Errorf("no processor %q", proc)
 	}
-	r := pipeline.Release{Processor: proc, Version: p.Version(), State: pipeline.ReleaseHeld, Reason: reason, DecidedAt: pl.Now()}
+	r := pipeline.Release{Processor: proc, Version: p.Version(), State: state, Reason: reason, DecidedAt: pl.Now()}
 	return r, pl.Store.SaveRelease(ctx, r)
 }
