@@ -19,6 +19,7 @@ import (
 	"github.com/statgate/statgate/internal/metrics"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/release"
 )
 
 // serveFlags configure the HTTP service.
@@ -235,13 +236,16 @@ func (c *cli) wire(s pipeline.Store, f serveFlags) (service, error) {
 		return service{}, err
 	}
 	bf := engine.NewBackfiller(e, f.maxBackfillDays)
-	pages, err := dashboard.New(dashboard.Config{Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Hub: hub,
+	// The planner stages canaries with the engine's executor, so that they
+	// compute exactly what a promotion would publish.
+	pl := &release.Planner{Store: s, Engine: e, Graph: cfg.Graph, Executor: cfg.Executor, Policy: cfg.Policy, Now: c.now}
+	pages, err := dashboard.New(dashboard.Config{Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Hub: hub, Planner: pl,
 		TokenRequired: f.token != "", Now: c.now, Logger: log, MaxStreams: f.maxStreams})
 	if err != nil {
 		return service{}, err
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf,
+		Store: s, Catalog: nba.Catalog, Graph: cfg.Graph, Engine: e, Backfills: bf, Planner: pl,
 		Wake: func(changed ...pipeline.PartKey) { e.Notify(changed...); bf.Notify(changed...); hub.Notify() }, Token: f.token, Metrics: m, Gatherer: reg,
 		Pages: pages, Version: readBuildInfo(), Logger: log, Now: c.now,
 	})

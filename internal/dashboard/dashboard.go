@@ -1,7 +1,8 @@
 // Package dashboard is the operators' page (GET /): the processor graph
 // drawn as SVG, the partition matrix (processors × dates, coloured and
 // labelled by state), each task's explanation with lineage, versions and
-// rollback, a timeline of recent runs, quality events and open circuits.
+// rollback, processor changes with their canaries and promotion, a
+// timeline of recent runs, quality events and open circuits.
 // It is rendered on the server with html/template; the page updates
 // itself over server-sent events, with small vendored htmx for the swaps.
 package dashboard
@@ -25,6 +26,7 @@ import (
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/release"
 )
 
 //go:embed templates/*.html
@@ -42,6 +44,10 @@ type Config struct {
 	// Hub, when set, drives live updates (nil: the page does not update
 	// by itself).
 	Hub *Hub
+	// Planner, when set, adds the "Processor changes" section: what
+	// promoting each processor's running version would do, and a held
+	// version's canary.
+	Planner *release.Planner
 	// TokenRequired says the API wants a bearer token for rollback; the
 	// page then asks for it before offering the button.
 	TokenRequired bool
@@ -95,6 +101,10 @@ func New(cfg Config) (*Dashboard, error) {
 	mux.HandleFunc("GET /ui/matrix", d.matrix)
 	mux.HandleFunc("GET /ui/activity", d.activityPart)
 	mux.HandleFunc("GET /ui/task/{processor}/{date}", d.task)
+	if cfg.Planner != nil {
+		mux.HandleFunc("GET /ui/plan", d.plan)
+		mux.HandleFunc("GET /ui/canary/{processor}", d.canary)
+	}
 	if cfg.Hub != nil {
 		mux.Handle("GET /ui/stream", cfg.Hub.stream(cfg.Interval, cfg.MaxStreams))
 	}
@@ -121,7 +131,9 @@ type pageData struct {
 	Legend        []StateCount
 	Live          bool
 	TokenRequired bool
-	Generated     time.Time
+	// Plan: the page has a "Processor changes" section (loaded after it).
+	Plan      bool
+	Generated time.Time
 	// Task is the panel of the task the URL names (?task=…), if any.
 	Task *taskData
 }
@@ -149,7 +161,7 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request) {
 	}
 	legend = append(legend, StateCount{State: problemLate, Label: stateLabel[problemLate]})
 	data := pageData{Drawing: d.drawing, Matrix: m, Activity: act, Legend: legend,
-		Live: d.cfg.Hub != nil, TokenRequired: d.cfg.TokenRequired, Generated: d.cfg.Now()}
+		Live: d.cfg.Hub != nil, TokenRequired: d.cfg.TokenRequired, Plan: d.cfg.Planner != nil, Generated: d.cfg.Now()}
 	if key, ok := d.taskParam(r.URL.Query().Get("task")); ok {
 		td, err := d.taskPanel(r.Context(), key, r.URL.Query())
 		if err != nil {

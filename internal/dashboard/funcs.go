@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,7 +65,10 @@ var funcs = template.FuncMap{
 		}
 		return state
 	},
-	"games": gamesText,
+	"games":   gamesText,
+	"checks":  checksText,
+	"seconds": seconds,
+	"num":     func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) },
 }
 
 // href builds an in-page link from key, value pairs: "?task=P/D&run=7".

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/pipeline"
 )
@@ -209,25 +210,29 @@ func sentence(v engine.Verdict, version int) string {
 		visible = fmt.Sprintf("; version %d is still what readers see", version)
 	}
 	var s string
-	switch v.State {
-	case pipeline.Published:
+	switch {
+	case v.Code == dag.CodeHeld:
+		// Published, but by an older processor version than the running
+		// one, which waits for its promotion.
+		s = "Held: " + reason
+	case v.State == pipeline.Published:
 		s = fmt.Sprintf("Published: version %d is up to date with its inputs", version)
-	case cellPartial:
+	case v.State == cellPartial:
 		s = fmt.Sprintf("Partial: version %d was published without %s whose box scores had not arrived by the completeness deadline; it is recomputed when they arrive",
 			version, plural(len(v.Missing), "game"))
-	case pipeline.Stale:
+	case v.State == pipeline.Stale:
 		s = "Stale: " + reason
-	case pipeline.Waiting:
+	case v.State == pipeline.Waiting:
 		s = "Waiting: " + reason + visible
-	case pipeline.Ready:
+	case v.State == pipeline.Ready:
 		s = "Ready to run: " + reason + visible
-	case pipeline.Running:
+	case v.State == pipeline.Running:
 		s = "Running: " + reason + visible
-	case pipeline.Blocked:
+	case v.State == pipeline.Blocked:
 		s = "Blocked: " + reason + "; it runs by itself once that is fixed" + visible
-	case pipeline.Rejected:
+	case v.State == pipeline.Rejected:
 		s = "Rejected: a blocking quality check failed (" + reason + "), so nothing was published" + visible
-	case pipeline.Failed:
+	case v.State == pipeline.Failed:
 		s = "Failed after its retries: " + reason + visible
 	default:
 		s = stateLabel[v.State]

@@ -3,21 +3,11 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/release"
-)
-
-// Canary sampling when GET /api/plan names no dates: the newest dates with
-// rows, and a few more drawn with the seed.
-const (
-	CanaryNewest = 7
-	CanaryExtra  = 3
-	// MaxCanaryDates bounds what one request computes.
-	MaxCanaryDates = 62
 )
 
 // planAnswer is the release plan of every processor, one of them with its
@@ -39,9 +29,9 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) error {
 	if name == "" && (q.Has("dates") || q.Has("seed")) {
 		return badField("canary", "dates and seed choose a canary's dates: name the processor with canary=")
 	}
-	dates, err := canaryDates(q.Get("dates"))
+	dates, err := release.ParseDates(q.Get("dates"))
 	if err != nil {
-		return err
+		return badField("dates", err.Error())
 	}
 	seed, err := canarySeed(q.Get("seed"))
 	if err != nil {
@@ -54,7 +44,7 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) error {
 	}
 	if name != "" {
 		if dates == nil {
-			if dates, err = pl.Sample(r.Context(), name, CanaryNewest, CanaryExtra, seed); err != nil {
+			if dates, err = pl.Sample(r.Context(), name, release.SampleNewest, release.SampleExtra, seed); err != nil {
 				return err
 			}
 		}
@@ -70,28 +60,6 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, planAnswer{Status: "ok", Report: rep})
 	return nil
-}
-
-// canaryDates parses ?dates=D1,D2 (nil when not given), sorted and without
-// repeats.
-func canaryDates(v string) ([]pipeline.Date, error) {
-	if v == "" {
-		return nil, nil
-	}
-	var out []pipeline.Date
-	for part := range strings.SplitSeq(v, ",") {
-		d, err := pipeline.ParseDate(strings.TrimSpace(part))
-		if err != nil {
-			return nil, badField("dates", err.Error())
-		}
-		out = append(out, d)
-	}
-	slices.Sort(out)
-	out = slices.Compact(out)
-	if len(out) > MaxCanaryDates {
-		return nil, badField("dates", fmt.Sprintf("%d dates: a canary computes at most %d", len(out), MaxCanaryDates))
-	}
-	return out, nil
 }
 
 func canarySeed(v string) (uint64, error) {

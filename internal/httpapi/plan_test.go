@@ -194,7 +194,7 @@ func TestAPIPlanErrors(t *testing.T) {
 	}{
 		{"GET", "/api/plan?canary=no_such_processor", nil, http.StatusNotFound, ""},
 		{"GET", "/api/plan?canary=player_game_summary&dates=2023-02-30", nil, http.StatusBadRequest, "dates"},
-		{"GET", "/api/plan?canary=player_game_summary&dates=2023-02-01,", nil, http.StatusBadRequest, "dates"},
+		{"GET", "/api/plan?canary=player_game_summary&dates=2023-02-01,today", nil, http.StatusBadRequest, "dates"},
 		{"GET", "/api/plan?canary=player_game_summary&seed=-1", nil, http.StatusBadRequest, "seed"},
 		{"GET", "/api/plan?dates=2023-02-01", nil, http.StatusBadRequest, "canary"},
 		{"POST", "/api/plan/apply", map[string]string{}, http.StatusBadRequest, "processor"},

@@ -4,7 +4,7 @@
 // pasted and reloaded. This script applies the filters to the matrix, the
 // overview and the graph, opens the selected task's panel, shows whether
 // live updates are connected, keeps the API token for this tab only, and
-// posts recomputations, backfills and rollbacks as JSON.
+// posts recomputations, backfills, rollbacks and promotions as JSON.
 (function () {
   "use strict";
   var panelKeys = ["task", "run", "version"];
@@ -296,6 +296,18 @@
         return res.ok
           ? "Restored " + body.table + " " + body.game_date + " as version " + res.j.version.version + "."
           : "Rollback refused: " + res.j.error;
+      });
+      return;
+    }
+    var promote = ev.target.closest("button.promote");
+    if (promote) {
+      var proc = promote.dataset.processor, version = promote.dataset.version;
+      post("/api/plan/apply", { processor: proc, reason: "promoted from the dashboard" }, function (res) {
+        if (!res.ok) return "Promotion refused: " + res.j.error;
+        var canary = document.getElementById("plan-canary");
+        if (canary) canary.innerHTML = "";
+        htmx.trigger(document.body, "plan-changed");
+        return "Promoted " + proc + " version " + version + ": what older versions published within auto_refresh_days recomputes now.";
       });
       return;
     }
