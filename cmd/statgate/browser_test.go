@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,8 +16,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/publish"
 	"github.com/statgate/statgate/internal/sqlite"
 	"github.com/statgate/statgate/internal/testdb"
 )
@@ -218,7 +221,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	rollback(t, ctx, cell, token)
 
 	rejectedAndBlocked(t, ctx, sv, db, token)
-	stale(t, ctx, sv, db)
+	stale(t, ctx, sv, db, token)
 	late(t, ctx, sv, db, token)
 	narrow(t, ctx, sv.url)
 }
@@ -422,13 +425,24 @@ func rejectedAndBlocked(t *testing.T, ctx context.Context, sv *server, db, token
 }
 
 // stale: the upcoming team context of 2023-01-10 was published by the
-// previous build (another processor version). It is stale, left for a
-// backfill (older than 45 days); its panel says the processor changed
-// and no input did, with the 91 unchanged inputs folded away.
-func stale(t *testing.T, ctx context.Context, sv *server, db string) {
+// previous build (another processor version). It stays as it is while the
+// running version is held; once that is promoted it is stale, left for a
+// backfill (older than 45 days); its panel says the processor changed and
+// no input did, with the 91 unchanged inputs folded away.
+func stale(t *testing.T, ctx context.Context, sv *server, db, token string) {
 	t.Helper()
 	const proc, date = nba.UpcomingTeam, "2023-01-10"
 	old, cur := publishedByOldBuild(t, db, proc, pipeline.MustDate(date))
+	navigate(t, ctx, sv.url+"/?task="+proc+"/"+date, 1600, 1000)
+	if st := js[string](t, ctx, `document.querySelector("#detail #task-detail").dataset.state`); st != "published" {
+		t.Errorf("%s %s before its version is promoted = %s, want published (held)", proc, date, st)
+	}
+	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.HasPrefix(txt, "Held: processor version "+cur+" is held") {
+		t.Errorf("held panel's sentence = %q", txt)
+	}
+	if code := sv.call(t, "POST", "/api/plan/apply", token, map[string]string{"processor": proc}, nil); code != http.StatusOK {
+		t.Fatalf("POST /api/plan/apply %s = %d, want 200", proc, code)
+	}
 	navigate(t, ctx, sv.url+"/?task="+proc+"/"+date, 1600, 1000)
 	if st := js[string](t, ctx, `document.querySelector("#detail #task-detail").dataset.state`); st != "stale" {
 		t.Fatalf("%s %s = %s, want stale", proc, date, st)
@@ -574,4 +588,270 @@ func correctBoxScore(t *testing.T, db string, d pipeline.Date) {
 	rows[0] = append(pipeline.Row(nil), rows[0]...)
 	rows[0][ti] = rows[0][ti].(int64) + 1
 	testdb.WriteDirect(t, s, tb, d, rows)
+}
+
+// TestPlanInBrowser: a demo season as if an older build had published the
+// player summaries (their processor version is "0"), with a few stored
+// usage rates the running build computes differently. The page's
+// Processor changes section shows the summary held with every date
+// affected; its canary, run from the page on two of the changed dates,
+// shows usage_rate as the one column changed, with the counts and the
+// largest change, and says why it is held; nothing visible changed; the
+// promotion from the page, with the token, recomputes the recent dates.
+func TestPlanInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary, runs the season and drives a browser")
+	}
+	ctx := browser(t)
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "season.db")
+	if out, err := exec.Command(bin, "demo", "--no-serve", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	// An old date (left for a backfill on promotion), a recent one
+	// (recomputed at once) and one the canary does not sample.
+	old, recent, other := pipeline.MustDate("2023-02-03"), pipeline.MustDate("2023-05-20"), pipeline.MustDate("2023-03-15")
+	versions := publishedByBuildZero(t, db)
+	for _, d := range []pipeline.Date{old, recent, other} {
+		raiseUsage(t, db, d, changedRows, usageRaise)
+	}
+	stored := usageRates(t, db)
+	const token = "plan"
+	sv := startServe(t, bin, "--db", db, "--auth-token", token)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", tail(sv.stderr.String()))
+		}
+	})
+
+	navigate(t, ctx, sv.url+"/", 1600, 1000)
+	const row = `#plan-report tr[data-processor="player_game_summary"]`
+	eventuallyJS(t, ctx, "the plan section is loaded", `document.querySelector('`+row+`') !== null`)
+	if st := js[string](t, ctx, `document.querySelector('`+row+`').dataset.state`); st != "held" {
+		t.Errorf("player summary's release state on the page = %q, want held", st)
+	}
+	if n := js[string](t, ctx, `document.querySelector('`+row+` .affected-dates').dataset.n`); n != fmt.Sprint(len(versions)) {
+		t.Errorf("player summary's affected dates on the page = %s, want all %d", n, len(versions))
+	}
+	if txt := js[string](t, ctx, `document.querySelector('`+row+` .affected').textContent`); !strings.Contains(txt, "2022-10-18 to 2023-06-12") || !strings.Contains(txt, "upcoming_player_game_context") {
+		t.Errorf("player summary's affected cell = %q, want the season's dates and the upcoming player contexts following", txt)
+	}
+	if others := js[[]string](t, ctx, `Array.from(document.querySelectorAll('#plan-report tr[data-processor]:not([data-processor="player_game_summary"])'), r => r.dataset.state)`); !slices.Equal(others, []string{"current", "current", "current", "current"}) {
+		t.Errorf("other processors' release states = %v, want four current", others)
+	}
+	// A held partition stays what readers see, and its panel says why.
+	cell := "c-player_game_summary-" + old.String()
+	if got := js[string](t, ctx, fmt.Sprintf(cellText, cell)); got != "published v1" {
+		t.Errorf("%s text = %q, want \"published v1\"", cell, got)
+	}
+	click(t, ctx, "#"+cell, `#task-detail[data-processor="player_game_summary"]`)
+	if txt := js[string](t, ctx, `document.querySelector("#detail .sentence").textContent`); !strings.HasPrefix(txt, "Held: processor version 1 is held") {
+		t.Errorf("held partition's sentence = %q", txt)
+	}
+	screenshot(t, ctx, "dashboard-plan-held-1600")
+
+	canary(t, ctx, old, recent)
+	if got := publishedVersions(t, sv); !maps.Equal(got, versions) {
+		t.Errorf("published player summaries after the canary differ from before (%d versions, want %d the same)", len(got), len(versions))
+	}
+	if !maps.Equal(usageRates(t, db), stored) {
+		t.Error("the canary changed stored usage rates")
+	}
+
+	// The promotion needs the token; then the engine recomputes the dates
+	// within 45 days of the season's end, and leaves the older ones stale
+	// for a backfill.
+	const promote = row + ` button.promote`
+	if js[bool](t, ctx, `getComputedStyle(document.querySelector('`+promote+`')).display !== "none"`) {
+		t.Error("the promote button shows before a token is given")
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), token)); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, promote, "#notice")
+	eventuallyJS(t, ctx, "the promotion is confirmed", `document.getElementById("notice").textContent.startsWith("Promoted player_game_summary version 1")`)
+	eventuallyJS(t, ctx, "the player summary shows promoted", `document.querySelector('`+row+`').dataset.state === "promoted"`)
+	eventuallyJS(t, ctx, "the recent changed date is recomputed", fmt.Sprintf(cellText+` === "published v2"`, "c-player_game_summary-"+recent.String()))
+	eventuallyJS(t, ctx, "the old changed date is left stale", fmt.Sprintf(`document.getElementById(%q).dataset.state === "stale"`, cell))
+	screenshot(t, ctx, "dashboard-plan-promoted-1600")
+}
+
+// changedRows of each changed date have their usage rate raised by
+// usageRaise.
+const (
+	changedRows = 4
+	usageRaise  = 2.5
+)
+
+// canary runs the page's canary of the player summary on two changed
+// dates and checks what it shows.
+func canary(t *testing.T, ctx context.Context, old, recent pipeline.Date) {
+	t.Helper()
+	input := "#canary-dates-player_game_summary"
+	js[bool](t, ctx, `(() => { document.querySelector("#changes").scrollIntoView(); return true })()`)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(input), recent.String()+","+old.String())); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, `#plan-report form[data-processor="player_game_summary"] button.run-canary`, "#canary-result")
+	got := js[[][]string](t, ctx, `Array.from(document.querySelectorAll("#canary-result table.canary-columns tr[data-column]"), r => [r.dataset.column, r.querySelector(".changed").textContent, r.querySelector(".largest").textContent])`)
+	if want := [][]string{{"usage_rate", fmt.Sprint(2 * changedRows), fmt.Sprint(usageRaise)}}; !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("canary columns (column, values changed, largest change) = %v, want %v", got, want)
+	}
+	dates := js[[][]string](t, ctx, `Array.from(document.querySelectorAll("#canary-result table.canary-dates tr[data-date]"), r => [r.dataset.date, r.querySelector(".changed").textContent, r.querySelector(".added").textContent, r.querySelector(".removed").textContent, r.querySelector(".checks").textContent])`)
+	var want [][]string
+	for _, d := range []pipeline.Date{old, recent} {
+		want = append(want, []string{d.String(), fmt.Sprint(changedRows), "0", "0"})
+	}
+	if !slices.EqualFunc(dates, want, func(got, want []string) bool { return slices.Equal(got[:4], want) }) {
+		t.Errorf("canary dates (date, changed, added, removed, checks) = %v, want %v", dates, want)
+	}
+	// The raised rates fail the usage checks the running build's pass.
+	for _, d := range dates {
+		if before, after, _ := strings.Cut(d[4], " → "); !strings.Contains(before, "critical") || after != "clean" {
+			t.Errorf("canary %s checks before → after = %q, want critical failures before, clean after", d[0], d[4])
+		}
+	}
+	if v := js[string](t, ctx, `document.querySelector("#canary-result .verdict").textContent`); !strings.HasPrefix(v, "Held: usage_rate changed, which version 1 does not declare; first: "+old.String()) {
+		t.Errorf("canary verdict = %q", v)
+	}
+	screenshot(t, ctx, "dashboard-plan-canary-1600")
+}
+
+// publishedByBuildZero rewrites the current version of every player
+// summary as processor version "0" would have recorded it: the same
+// inputs, missing and fallback games (as the engine reads them now), an
+// older processor version. It returns the versions by date.
+func publishedByBuildZero(t *testing.T, db string) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	g, err := graph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Executor: &publish.Executor{Store: s, Catalog: nba.Catalog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := e.Verdicts(ctx, pipeline.MustDate("2022-10-18"), pipeline.MustDate("2023-06-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := s.Partitions(ctx, pipeline.PartitionFilter{Table: nba.PlayerGame})
+	if err != nil {
+		t.Fatal(err)
+	}
+	current := map[pipeline.Date]pipeline.PartitionVersion{}
+	for _, v := range parts {
+		current[v.Date] = v
+	}
+	sdb, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	out := map[string]int{}
+	for _, dec := range ds {
+		v, ok := current[dec.Task.Date]
+		if dec.Task.Processor != nba.PlayerGame || !ok {
+			continue
+		}
+		if dec.Fingerprint != v.Fingerprint {
+			t.Fatalf("player summary %s: the engine's fingerprint differs from the published one; it is not up to date", dec.Task.Date)
+		}
+		res, err := sdb.Exec(`UPDATE partition_versions SET processor_version = '0', input_fingerprint = ?
+			WHERE table_name = ? AND game_date = ? AND version = ?`,
+			pipeline.Fingerprint("0", dec.Inputs, dec.Missing, dec.Fallback), nba.PlayerGame, dec.Task.Date.String(), v.Version)
+		if n, _ := res.RowsAffected(); err != nil || n != 1 {
+			t.Fatalf("rewrite player summary %s v%d: %d rows, %v", dec.Task.Date, v.Version, n, err)
+		}
+		out[dec.Task.Date.String()] = v.Version
+	}
+	if len(out) != len(current) {
+		t.Fatalf("rewrote %d player summaries of %d published", len(out), len(current))
+	}
+	return out
+}
+
+// raiseUsage raises the stored usage rate of n player rows of d by by, as
+// the older build would have computed them, and records the content's
+// hash as that build would have.
+func raiseUsage(t *testing.T, db string, d pipeline.Date, n int, by float64) {
+	t.Helper()
+	sdb, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	res, err := sdb.Exec(`UPDATE player_game_summary SET usage_rate = usage_rate + ? WHERE rowid IN (
+		SELECT rowid FROM player_game_summary WHERE game_date = ? AND usage_rate BETWEEN 5 AND 50 ORDER BY player_lookup LIMIT ?)`, by, d.String(), n)
+	if k, _ := res.RowsAffected(); err != nil || k != int64(n) {
+		t.Fatalf("raise usage rates of %s: %d rows, %v; want %d", d, k, err, n)
+	}
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, v, err := s.ReadPartition(context.Background(), nba.PlayerGameTable, d)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = sdb.Exec(`UPDATE partition_versions SET content_hash = ? WHERE table_name = ? AND game_date = ? AND version = ?`,
+		nba.PlayerGameTable.ContentHash(rows), nba.PlayerGame, d.String(), v.Version)
+	if k, _ := res.RowsAffected(); err != nil || k != 1 {
+		t.Fatalf("record the content hash of %s v%d: %d rows, %v", d, v.Version, k, err)
+	}
+}
+
+// usageRates are the stored usage rates of every player summary row.
+func usageRates(t *testing.T, db string) map[string]float64 {
+	t.Helper()
+	sdb, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	rows, err := sdb.Query(`SELECT game_date, game_id, player_lookup, usage_rate FROM player_game_summary WHERE usage_rate IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var d, game, player string
+		var u float64
+		if err := rows.Scan(&d, &game, &player, &u); err != nil {
+			t.Fatal(err)
+		}
+		out[d+" "+game+" "+player] = u
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// publishedVersions are the player summaries' current versions by date,
+// as the service answers them, checking they are still version "0"'s.
+func publishedVersions(t *testing.T, sv *server) map[string]int {
+	t.Helper()
+	var ans struct {
+		Partitions []pipeline.PartitionVersion `json:"partitions"`
+	}
+	if code := sv.call(t, "GET", "/api/partitions?table="+nba.PlayerGame, "", nil, &ans); code != http.StatusOK {
+		t.Fatalf("GET /api/partitions = %d", code)
+	}
+	out := map[string]int{}
+	for _, v := range ans.Partitions {
+		if v.ProcessorVersion != "0" {
+			t.Errorf("player summary %s v%d is by processor version %q, want 0 (held)", v.Date, v.Version, v.ProcessorVersion)
+		}
+		out[v.Date.String()] = v.Version
+	}
+	return out
 }
