@@ -5,11 +5,14 @@ import (
 	"io"
 	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
+	"github.com/statgate/statgate/internal/release"
 	"github.com/statgate/statgate/internal/testdb"
 )
 
@@ -21,15 +24,16 @@ func seasonDashboard(b *testing.B) *Dashboard {
 	from, to := pipeline.MustDate("2022-10-18"), pipeline.MustDate("2023-06-12")
 	testdb.LoadRaw(b, s, testdb.SeasonRows(b), from, to)
 	g := graph(b)
-	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g,
-		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, Cache: publish.NewCache(200_000)}})
+	x := &publish.Executor{Store: s, Catalog: nba.Catalog, Cache: publish.NewCache(200_000)}
+	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Executor: x, Hold: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	if _, err := e.Run(context.Background(), engine.Scope{From: from, To: to, RefreshAll: true, Explicit: true}); err != nil {
 		b.Fatal(err)
 	}
-	d, err := New(Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Hub: NewHub()})
+	pl := &release.Planner{Store: s, Engine: e, Graph: g, Executor: x, Policy: dag.DefaultPolicy(), Now: time.Now}
+	d, err := New(Config{Store: s, Catalog: nba.Catalog, Graph: g, Engine: e, Hub: NewHub(), Planner: pl})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,10 +44,12 @@ func seasonDashboard(b *testing.B) *Dashboard {
 // whole 2022-23 season (238 dates × 5 processors), reading the database
 // each time (goal: under 50 ms): GET / (overview, problems, graph health,
 // matrix and timeline), the page deep-linked to a task with its panel,
-// /ui/season (what each live update fetches) and one task's panel.
+// /ui/season (what each live update fetches), one task's panel, and the
+// plan of processor changes (fetched after the page, and again at most
+// every few seconds while it updates).
 func BenchmarkSeasonPage(b *testing.B) {
 	d := seasonDashboard(b)
-	for _, path := range []string{"/", "/?task=player_game_summary/2023-02-03", "/ui/season", "/ui/task/upcoming_player_game_context/2023-02-03"} {
+	for _, path := range []string{"/", "/?task=player_game_summary/2023-02-03", "/ui/season", "/ui/task/upcoming_player_game_context/2023-02-03", "/ui/plan"} {
 		b.Run(path, func(b *testing.B) {
 			var size int
 			for b.Loop() {
