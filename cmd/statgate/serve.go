@@ -52,7 +52,9 @@ func newServeCmd(c *cli) *cobra.Command {
 		Long: `serve runs the engine continuously over every date the schedule lists and
 answers HTTP (SPEC §8): POST /process takes Phase 2's completion messages
 (Pub/Sub push or bare JSON), POST /process-date-range starts backfills, /api/*
-reads state, /healthz, /readyz, /metrics and /version serve operations. On
+reads state, GET /api/plan says what promoting each held processor version
+would recompute (with ?canary=PROCESSOR, its canary) and POST /api/plan/apply
+promotes one, /healthz, /readyz, /metrics and /version serve operations. On
 SIGTERM it stops taking requests, lets running tasks finish within
 --shutdown-grace, and leaves the rest to run again at the next start.`,
 		Args: cobra.NoArgs,
