@@ -34,7 +34,8 @@ var releaseLabel = map[string]string{
 type planRow struct {
 	P     release.Processor
 	Label string
-	// Held: a promotion would change something and is awaited.
+	// Held: a promotion would change something and is awaited (the
+	// version is held, or was rolled back, which holds it again).
 	Held bool
 	// Published reads "v0: 238 partitions", by processor version.
 	Published  string
@@ -57,7 +58,7 @@ type planData struct {
 func planView(rep release.Report, tokenRequired bool) planData {
 	data := planData{TokenRequired: tokenRequired}
 	for _, p := range rep.Processors {
-		r := planRow{P: p, Label: releaseLabel[p.State], Held: p.State == pipeline.ReleaseHeld && p.Changed()}
+		r := planRow{P: p, Label: releaseLabel[p.State], Held: p.Changed() && (p.State == pipeline.ReleaseHeld || p.State == pipeline.ReleaseRolledBack)}
 		if r.Label == "" {
 			r.Label = p.State
 		}
