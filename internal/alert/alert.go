@@ -1,11 +1,11 @@
 // Package alert sends operators a message when something needs a human:
 // a rejected or failed task, an open circuit, a date published partial
 // after its completeness deadline, a partition late for its publish
-// deadline. Messages go to a webhook as
-// Slack-compatible JSON. Sending never blocks or fails the pipeline: alerts
-// are queued (and dropped, counted, when the queue is full), deduplicated,
-// rate-limited, retried with backoff, and muted during backfills unless
-// asked for.
+// deadline, a promoted processor version rolled back. Messages go to a
+// webhook as Slack-compatible JSON. Sending never blocks or fails the
+// pipeline: alerts are queued (and dropped, counted, when the queue is
+// full), deduplicated, rate-limited, retried with backoff, and muted during
+// backfills unless asked for.
 package alert
 
 import (
@@ -28,6 +28,9 @@ const (
 	DeadlinePassed = "deadline_passed"
 	// Late: a partition was not published by its table's publish deadline.
 	Late = "partition_late"
+	// RolledBack: a promoted processor version's circuit opened, and what
+	// it published since its promotion was rolled back (or that failed).
+	RolledBack = "version_rolled_back"
 	// CanaryHeld: a new processor version's canary failed the promotion
 	// policy, so the version stays held.
 	CanaryHeld = "canary_held"

@@ -113,6 +113,8 @@ func (r *run) apply(res result) {
 		r.circuitSuccess(key.Processor)
 	case circuitCounts:
 		r.circuitFailure(key.Processor, now)
+	default:
+		r.rejectedAfterPromotion(key.Processor, outcome, now)
 	}
 	if tr.forcedDone {
 		r.forcedDone[key] = true
@@ -266,6 +268,7 @@ func (r *run) circuitFailure(proc string, now time.Time) {
 			fmt.Sprintf("circuit open for %s after %d failed tasks in a row; its tasks wait until %s",
 				proc, c.failures, c.openTill.UTC().Format(time.RFC3339)))
 		r.e.cfg.Logger.Warn("circuit open", "processor", proc, "failures", c.failures, "until", c.openTill)
+		r.rollbackPromotion(proc)
 	}
 }
 
