@@ -13,6 +13,7 @@ import (
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
+	"github.com/statgate/statgate/internal/release"
 	"github.com/statgate/statgate/internal/sqlite"
 )
 
@@ -140,6 +141,17 @@ func TestRollbackVersionCommand(t *testing.T) {
 		if h != contexts[d] {
 			t.Errorf("upcoming player context %s: hash %.12s after the rollback, want %.12s", d, h, contexts[d])
 		}
+	}
+
+	// statgate version lists the processors on the database: the released
+	// code's player summary computed everything published again.
+	code, out, errs = runCLI(t, db, "--json", "version")
+	var ver versionResult
+	if err := json.Unmarshal([]byte(out), &ver); code != 0 || err != nil {
+		t.Fatalf("version --json: exit %d, %v: %s%s", code, err, out, errs)
+	}
+	if len(ver.Processors) != len(nba.Processors()) || !slices.Contains(ver.Processors, release.Version{Processor: nba.PlayerGame, Version: nba.PlayerGameProcessor{}.Version(), State: release.Current}) {
+		t.Errorf("version --json processors = %+v, want all five, the player summary current", ver.Processors)
 	}
 
 	// Human output, and mistakes in how it is called.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/statgate/statgate/internal/release"
 )
 
 // linkedRevision may be set at link time, for builds without a .git
@@ -127,10 +129,17 @@ func gitRevision(dir string) (string, bool, error) {
 	return strings.TrimSpace(string(rev)), len(strings.TrimSpace(string(status))) > 0, nil
 }
 
+// versionResult is statgate version's JSON: the build, and each
+// processor's running version with its state on the database.
+type versionResult struct {
+	buildInfo
+	Processors []release.Version `json:"processors"`
+}
+
 func newVersionCmd(c *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the build revision",
+		Short: "Print the build revision and each processor's version and state",
 		Long: `version prints the git revision the binary was built from, so that a deploy
 can be verified; /version serves the same, and every published partition's
 lineage records it.
@@ -141,13 +150,32 @@ go build and go install stamp the revision by default (unless GOFLAGS holds
 tree's revision when it starts. A build without a .git directory can be
 told the revision with -ldflags "-X main.linkedRevision=REV". The JSON's
 revision_source says which of these applied (build, link, working tree or
-unknown).`,
+unknown).
+
+When a database is given (--db, STATGATE_DB, or statgate.db exists here) it
+also lists each processor's running version and its state there: promoted,
+held (not promoted: older versions' partitions stay), rolled_back, or current
+(nothing an older version published).
+
+With --json: {"revision", "modified", "time", "revision_source",
+"module_version", "go", "processors": [{"processor", "version", "state"}, …]}.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b := readBuildInfo()
-			if c.jsonOut {
-				return c.printJSON(b)
+			res := versionResult{buildInfo: readBuildInfo(), Processors: []release.Version{}}
+			if c.db != "" || c.getenv("STATGATE_DB") != "" || fileExists(defaultDB) {
+				s, e, g, err := c.openEngine(cmd.Context(), engineFlags{}, nil)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				if res.Processors, err = release.Versions(cmd.Context(), s, e, g); err != nil {
+					return err
+				}
 			}
+			if c.jsonOut {
+				return c.printJSON(res)
+			}
+			b := res.buildInfo
 			dirty := ""
 			if b.Modified {
 				dirty = " (modified)"
@@ -157,7 +185,15 @@ unknown).`,
 				from = ", read from the " + b.Source
 			}
 			c.printf("statgate %s revision %s%s%s, %s\n", b.Module, b.Revision, dirty, from, b.Go)
+			for _, p := range res.Processors {
+				c.printf("  %-34s %-10s %s\n", p.Processor, p.Version, p.State)
+			}
 			return nil
 		},
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

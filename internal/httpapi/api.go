@@ -10,6 +10,7 @@ import (
 
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/pipeline"
+	"github.com/statgate/statgate/internal/release"
 )
 
 // dateRange is a backfill request (SPEC §8).
@@ -383,7 +384,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) version(w http.ResponseWriter, _ *http.Request) error {
+func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
+	procs, err := release.Versions(r.Context(), s.cfg.Store, s.cfg.Engine, s.cfg.Graph)
+	if err != nil {
+		return err
+	}
 	body, err := json.Marshal(s.cfg.Version)
 	if err != nil {
 		return err
@@ -392,7 +397,7 @@ func (s *Server) version(w http.ResponseWriter, _ *http.Request) error {
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		fields = map[string]any{"version": s.cfg.Version}
 	}
-	fields["status"] = "ok"
+	fields["status"], fields["processors"] = "ok", procs
 	writeJSON(w, http.StatusOK, fields)
 	return nil
 }

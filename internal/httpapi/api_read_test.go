@@ -191,6 +191,17 @@ func TestAPIReadEndpoints(t *testing.T) {
 		if a.Code != http.StatusOK || a.str("status") != "ok" || a.str("revision") != "test" {
 			t.Errorf("GET /version = %d %s, want 200 ok with revision test", a.Code, a.Raw)
 		}
+		// Each processor's running version and its state on the database.
+		procs, _ := a.Body["processors"].([]any)
+		states := map[string]any{}
+		for _, p := range procs {
+			if m, ok := p.(map[string]any); ok && m["version"] != "" {
+				states[fmt.Sprint(m["processor"])] = m["state"]
+			}
+		}
+		if len(states) != 5 || states["player_game_summary"] != "current" {
+			t.Errorf("GET /version processors = %s, want the five with their versions and states", a.Raw)
+		}
 	})
 }
 
