@@ -171,7 +171,7 @@ func (c *cli) alertCanary(p release.Processor) {
 		return
 	}
 	n.Notify(alert.Alert{Kind: alert.CanaryHeld, Key: "canary:" + p.Processor + ":" + p.Version,
-		Text: fmt.Sprintf("%s version %s stays held: %s", p.Processor, p.Version, p.Canary.Reason)})
+		Text: fmt.Sprintf("%s version %s stays held: %s", p.Processor, p.Version, strings.TrimPrefix(p.Canary.Reason, "held: "))})
 }
 
 // printPlan prints the report as tables.

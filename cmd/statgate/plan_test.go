@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/statgate/statgate/internal/dag"
@@ -102,8 +106,15 @@ type olderPlayerGame struct{ nba.PlayerGameProcessor }
 
 func (olderPlayerGame) Version() string { return "0" }
 
+// olderTeamDefense is team defense version 1, which wrote no game length
+// (the test clears those columns, as version 1 left them).
+type olderTeamDefense struct{ nba.TeamDefenseProcessor }
+
+func (olderTeamDefense) Version() string { return "1" }
+
 // publishWithOlderBuild publishes from..to with a build whose player
-// summary is version 0, as a database a previous release left.
+// summary is version 0 and team defense version 1, as a database a
+// previous release left.
 func publishWithOlderBuild(t *testing.T, db string, from, to pipeline.Date) {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: db, Catalog: nba.Catalog})
@@ -113,8 +124,11 @@ func publishWithOlderBuild(t *testing.T, db string, from, to pipeline.Date) {
 	defer s.Close()
 	var procs []pipeline.Processor
 	for _, p := range nba.Processors() {
-		if p.Name() == nba.PlayerGame {
+		switch p.Name() {
+		case nba.PlayerGame:
 			p = olderPlayerGame{}
+		case nba.TeamDefense:
+			p = olderTeamDefense{}
 		}
 		procs = append(procs, p)
 	}
@@ -139,4 +153,69 @@ func keys(m map[string]int) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestPlanAutoPromote: --auto-promote promotes team defense version 2,
+// whose canary changes only the columns the version declares (the game's
+// length, which version 1 left empty), and keeps the player summary held,
+// whose canary changes usage rates it does not declare, with one alert
+// naming the first differing row.
+func TestPlanAutoPromote(t *testing.T) {
+	from, to := pipeline.MustDate("2023-01-30"), pipeline.MustDate("2023-02-05")
+	db := seasonDB(t, from, to)
+	publishWithOlderBuild(t, db, from, to)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE team_defense_game_summary SET team_minutes = NULL, overtime_periods = NULL`,
+		`UPDATE player_game_summary SET usage_rate = usage_rate + 1 WHERE game_date = '2023-02-03' AND usage_rate IS NOT NULL`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	var mu sync.Mutex
+	var alerts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		alerts = append(alerts, m["kind"]+": "+m["text"])
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	code, stdout, errs := runCLI(t, db, "--json", "--alert-webhook", srv.URL, "plan", "--auto-promote", "--dates", "2023-02-03,2023-02-04")
+	if code != 0 {
+		t.Fatalf("plan --auto-promote: exit %d: %s", code, errs)
+	}
+	var out planOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Promoted) != 1 || out.Promoted[0].Processor != nba.TeamDefense {
+		t.Errorf("promoted %+v, want team defense alone", out.Promoted)
+	}
+	for _, p := range out.Processors {
+		switch p.Processor {
+		case nba.TeamDefense:
+			if p.Canary == nil || !p.Canary.Promotable || len(p.Canary.Columns) != 2 {
+				t.Errorf("team defense canary %+v, want promotable with its two declared columns", p.Canary)
+			}
+		case nba.PlayerGame:
+			if p.Canary == nil || p.Canary.Promotable || !slices.Equal(p.Canary.Undeclared, []string{"usage_rate"}) {
+				t.Errorf("player summary canary %+v, want held for usage_rate", p.Canary)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(alerts) != 1 || !strings.Contains(alerts[0], "canary_held: :rotating_light: statgate: player_game_summary version 1 stays held: usage_rate changed") || !strings.Contains(alerts[0], "2023-02-03") {
+		t.Errorf("alerts = %q, want one canary_held naming the player summary's first differing row on 2023-02-03", alerts)
+	}
+	if code, stdout, _ := runCLI(t, db, "version", "--json"); code != 0 || !strings.Contains(stdout, `"held"`) || !strings.Contains(stdout, `"promoted"`) {
+		t.Errorf("version after auto-promotion: exit %d\n%s\nwant a promoted and a held processor", code, stdout)
+	}
 }

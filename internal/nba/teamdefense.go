@@ -18,6 +18,12 @@ func (TeamDefenseProcessor) Output() *p.Table { return TeamDefenseTable }
 // Version implements pipeline.Processor.
 func (TeamDefenseProcessor) Version() string { return "2" }
 
+// ChangedColumns implements pipeline.Changes: version 2 added the game's
+// length (team minutes and overtime periods) and changed nothing else.
+func (TeamDefenseProcessor) ChangedColumns() []string {
+	return []string{"team_minutes", "overtime_periods"}
+}
+
 // Inputs implements pipeline.Processor.
 func (TeamDefenseProcessor) Inputs() []p.Input { return teamInputs() }
 
