@@ -54,6 +54,8 @@ type run struct {
 	lastObserve time.Time
 	// held are the processors whose running version is held.
 	held map[string]bool
+	// tasksRead is when task records were last read from the database.
+	tasksRead time.Time
 	// prev is the last plan; changedParts and changedTasks what moved since,
 	// so the next plan re-decides only what they affect.
 	prev         *dag.Plan
@@ -127,19 +129,13 @@ func (r *run) refresh(ctx context.Context) error {
 			r.changedParts = append(r.changedParts, pk)
 		}
 	}
+	read := r.e.cfg.Now()
 	recs, err := r.e.cfg.Store.Tasks(ctx, r.sc.From, r.sc.To)
 	if err != nil {
 		return fmt.Errorf("engine: read tasks: %w", err)
 	}
-	for _, rec := range recs {
-		if r.running[rec.Key] {
-			continue
-		}
-		if o, ok := r.tasks[rec.Key]; !ok || o.UpdatedAt != rec.UpdatedAt || o.LeaseOwner != rec.LeaseOwner || !o.LeaseExpiresAt.Equal(rec.LeaseExpiresAt) {
-			r.changedTasks = append(r.changedTasks, rec.Key)
-		}
-		r.tasks[rec.Key] = rec
-	}
+	r.mergeTasks(recs)
+	r.tasksRead = read
 	if !r.view {
 		if err := r.seeTriggers(ctx); err != nil {
 			return err
@@ -174,12 +170,30 @@ func (r *run) loadHeld(ctx context.Context) error {
 	return nil
 }
 
-// refreshParts re-reads only the partitions wake-ups named (an
-// announcement, another process's publication), not the whole snapshot; a
-// change to the schedule moves the dates with tasks, so it re-reads
-// everything. Task records are not re-read: a claim that meets another
-// engine's lease marks the snapshot dirty, and the safety-net re-check
-// still reads everything.
+// mergeTasks takes task records read from the database, except of the
+// tasks this run is running (their records are the run's to write).
+func (r *run) mergeTasks(recs []pipeline.TaskRecord) {
+	for _, rec := range recs {
+		if r.running[rec.Key] {
+			continue
+		}
+		if o, ok := r.tasks[rec.Key]; !ok || o.UpdatedAt != rec.UpdatedAt || o.LeaseOwner != rec.LeaseOwner || !o.LeaseExpiresAt.Equal(rec.LeaseExpiresAt) {
+			r.changedTasks = append(r.changedTasks, rec.Key)
+		}
+		r.tasks[rec.Key] = rec
+	}
+}
+
+// clockSkew is how far behind this process's clock another process's may
+// be: task records are re-read from that much before the last read.
+const clockSkew = time.Minute
+
+// refreshParts re-reads only what changed: the partitions wake-ups named
+// (an announcement, another process's publication) and the task records
+// written since the last read (another engine's claims, retries and
+// verdicts, so that its backoffs and leases are seen), not the whole
+// snapshot. A change to the schedule moves the dates with tasks, so it
+// re-reads everything; so does the safety-net re-check.
 func (r *run) refreshParts(ctx context.Context, changed []pipeline.PartKey) error {
 	cal := r.e.cfg.Catalog.Calendar()
 	for _, pk := range changed {
@@ -206,6 +220,13 @@ func (r *run) refreshParts(ctx context.Context, changed []pipeline.PartKey) erro
 			r.changedParts = append(r.changedParts, pk)
 		}
 	}
+	read := r.e.cfg.Now()
+	recs, err := r.e.cfg.Store.TasksUpdated(ctx, r.sc.From, r.sc.To, r.tasksRead.Add(-clockSkew))
+	if err != nil {
+		return fmt.Errorf("engine: read tasks: %w", err)
+	}
+	r.mergeTasks(recs)
+	r.tasksRead = read
 	if r.view {
 		return nil
 	}

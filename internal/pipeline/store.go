@@ -219,6 +219,9 @@ type Store interface {
 	// Tasks returns the records of tasks dated from..to inclusive. None is
 	// not an error.
 	Tasks(ctx context.Context, from, to Date) ([]TaskRecord, error)
+	// TasksUpdated lists the task records dated from..to written at or
+	// after since.
+	TasksUpdated(ctx context.Context, from, to Date, since time.Time) ([]TaskRecord, error)
 
 	// SaveTasks upserts the planner's verdicts (state, reason, attempts,
 	// next attempt, last error, fingerprint). A task whose lease another

@@ -21,7 +21,16 @@ func scanTask(row Row) (pipeline.TaskRecord, error) {
 
 // Tasks implements pipeline.Store.
 func (s *Store) Tasks(ctx context.Context, from, to pipeline.Date) ([]pipeline.TaskRecord, error) {
-	rows, err := s.db.Query(ctx, "SELECT "+taskColumns+" FROM tasks WHERE game_date BETWEEN ? AND ?", from, to)
+	return s.tasks(ctx, "SELECT "+taskColumns+" FROM tasks WHERE game_date BETWEEN ? AND ?", from, to)
+}
+
+// TasksUpdated implements pipeline.Store.
+func (s *Store) TasksUpdated(ctx context.Context, from, to pipeline.Date, since time.Time) ([]pipeline.TaskRecord, error) {
+	return s.tasks(ctx, "SELECT "+taskColumns+" FROM tasks WHERE updated_at >= ? AND game_date BETWEEN ? AND ?", since, from, to)
+}
+
+func (s *Store) tasks(ctx context.Context, query string, args ...any) ([]pipeline.TaskRecord, error) {
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, s.errorf("tasks", err)
 	}
