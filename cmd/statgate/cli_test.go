@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/statgate/statgate/internal/bench"
 	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
@@ -45,12 +46,14 @@ func TestEveryCommandJSON(t *testing.T) {
 		cells    []statusCell
 		events   eventList
 		graphOut graphJSON
-		version  buildInfo
+		version  versionResult
 		run      []dag.Decision
 		backfill backfillSummary
 		explain  engine.Explanation
 		loaded   map[string]any
 		demoSum  demoSummary
+		planned  planOutput
+		measured bench.Report
 	)
 	for _, tc := range []struct {
 		db   string
@@ -60,8 +63,8 @@ func TestEveryCommandJSON(t *testing.T) {
 		check func() string
 	}{
 		{db, []string{"version"}, &version, func() string {
-			if version.Source == "" || version.Go == "" {
-				return "no revision source or Go version"
+			if version.Source == "" || version.Go == "" || len(version.Processors) != 5 {
+				return "no revision source, Go version or the five processors"
 			}
 			return ""
 		}},
@@ -113,6 +116,18 @@ func TestEveryCommandJSON(t *testing.T) {
 			return ""
 		}},
 		{db, []string{"load", "--table", "nbac_schedule", schedule}, &loaded, nil},
+		{db, []string{"plan", "--canary"}, &planned, func() string {
+			if len(planned.Processors) != 5 || planned.Promoted == nil {
+				return "want the five processors and [] promoted"
+			}
+			return ""
+		}},
+		{empty, []string{"bench", "--days", "3", "--runs", "1", "--seasons", "1"}, &measured, func() string {
+			if measured.Tasks == 0 || len(measured.Databases) != 1 || measured.Databases[0].BackfillMS <= 0 {
+				return "want one database measured"
+			}
+			return ""
+		}},
 		{empty, []string{"status"}, &cells, func() string {
 			if cells == nil || len(cells) != 0 {
 				return "want []"
