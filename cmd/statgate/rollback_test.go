@@ -15,26 +15,8 @@ import (
 	"github.com/statgate/statgate/internal/publish"
 	"github.com/statgate/statgate/internal/release"
 	"github.com/statgate/statgate/internal/sqlite"
+	"github.com/statgate/statgate/internal/testdb"
 )
-
-// higherUsage is a changed build of the player summary (usage rate 0.2%
-// higher) under version 2-test.
-type higherUsage struct{ nba.PlayerGameProcessor }
-
-func (higherUsage) Version() string { return "2-test" }
-
-func (p higherUsage) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
-	rows, err := p.PlayerGameProcessor.Compute(c)
-	u := p.Output().Col("usage_rate")
-	for i, r := range rows {
-		if v, ok := r[u].(float64); ok {
-			r = slices.Clone(r)
-			r[u] = min(v*1.002, 100)
-			rows[i] = r
-		}
-	}
-	return rows, err
-}
 
 // deployChanged promotes and runs the changed build on db, as a deploy of
 // it would.
@@ -49,7 +31,7 @@ func deployChanged(t *testing.T, db string, from, to pipeline.Date) {
 	var procs []pipeline.Processor
 	for _, p := range nba.Processors() {
 		if p.Name() == nba.PlayerGame {
-			p = higherUsage{}
+			p = testdb.HigherUsage{}
 		}
 		procs = append(procs, p)
 	}

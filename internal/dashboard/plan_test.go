@@ -20,29 +20,6 @@ import (
 	"github.com/statgate/statgate/internal/testdb"
 )
 
-// higherUsage is a changed build of the player summary: usage rates 0.2%
-// higher (at most 100), everything else the same code.
-type higherUsage struct{ nba.PlayerGameProcessor }
-
-func (higherUsage) Version() string { return "2-test" }
-
-func (p higherUsage) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
-	rows, err := p.PlayerGameProcessor.Compute(c)
-	if err != nil {
-		return nil, err
-	}
-	u := p.Output().Col("usage_rate")
-	out := make([]pipeline.Row, len(rows))
-	for i, r := range rows {
-		if v, ok := r[u].(float64); ok {
-			r = slices.Clone(r)
-			r[u] = min(v*1.002, 100)
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
 // heldDashboard publishes 2023-02-01..03 with the released build and
 // returns the dashboard of a build whose player summary changed, held.
 func heldDashboard(t *testing.T) *Dashboard {
@@ -62,7 +39,7 @@ func heldDashboard(t *testing.T) *Dashboard {
 	var procs []pipeline.Processor
 	for _, p := range nba.Processors() {
 		if p.Name() == nba.PlayerGame {
-			p = higherUsage{}
+			p = testdb.HigherUsage{}
 		}
 		procs = append(procs, p)
 	}

@@ -17,12 +17,12 @@ import (
 // 0.2% higher usage rate) before date from, and from then on leaves every
 // usage rate out, which the critical check usage_present rejects.
 type breaksFrom struct {
-	higherUsage
+	testdb.HigherUsage
 	from pipeline.Date
 }
 
 func (p breaksFrom) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
-	rows, err := p.higherUsage.Compute(c)
+	rows, err := p.HigherUsage.Compute(c)
 	if err != nil || c.Date < p.from {
 		return rows, err
 	}

@@ -13,30 +13,6 @@ import (
 	"github.com/statgate/statgate/internal/testdb"
 )
 
-// higherUsage is a changed build of the player summary: its usage rate is
-// 0.2% higher on every row (at most 100, within the checks), under a new
-// processor version.
-type higherUsage struct{ nba.PlayerGameProcessor }
-
-func (higherUsage) Version() string { return "2-test" }
-
-func (p higherUsage) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
-	rows, err := p.PlayerGameProcessor.Compute(c)
-	if err != nil {
-		return nil, err
-	}
-	u := p.Output().Col("usage_rate")
-	out := make([]pipeline.Row, len(rows))
-	for i, r := range rows {
-		if v, ok := r[u].(float64); ok {
-			r = slices.Clone(r)
-			r[u] = min(v*1.002, 100)
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
 // holding is the engine option the service and the command line use.
 func holding(c *engine.Config) { c.Hold = true }
 
@@ -69,7 +45,7 @@ func promotedSeason(t *testing.T) (pipeline.Store, *engine.Engine, map[pipeline.
 	}
 	summaries, contexts := current(t, s, nba.PlayerGame), current(t, s, nba.UpcomingPlayer)
 
-	changed := newEngine(t, s, time.Now, holding, withProcessor(t, higherUsage{}))
+	changed := newEngine(t, s, time.Now, holding, withProcessor(t, testdb.HigherUsage{}))
 	if err := s.SaveRelease(ctx, pipeline.Release{Processor: nba.PlayerGame, Version: "2-test", State: pipeline.ReleasePromoted, DecidedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,35 +14,12 @@ import (
 	"github.com/statgate/statgate/internal/testdb"
 )
 
-// higherUsage is a changed build of the player summary: usage rates 0.2%
-// higher (at most 100), everything else the same code.
-type higherUsage struct{ nba.PlayerGameProcessor }
-
-func (higherUsage) Version() string { return "2-test" }
-
-func (p higherUsage) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
-	rows, err := p.PlayerGameProcessor.Compute(c)
-	if err != nil {
-		return nil, err
-	}
-	u := p.Output().Col("usage_rate")
-	out := make([]pipeline.Row, len(rows))
-	for i, r := range rows {
-		if v, ok := r[u].(float64); ok {
-			r = slices.Clone(r)
-			r[u] = min(v*1.002, 100)
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
 // changedBuild is nba.Processors with the player summary changed.
 func changedBuild() []pipeline.Processor {
 	var out []pipeline.Processor
 	for _, p := range nba.Processors() {
 		if p.Name() == nba.PlayerGame {
-			p = higherUsage{}
+			p = testdb.HigherUsage{}
 		}
 		out = append(out, p)
 	}

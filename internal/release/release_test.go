@@ -18,32 +18,8 @@ import (
 
 var seasonFrom, seasonTo = pipeline.MustDate("2022-10-18"), pipeline.MustDate("2023-06-12")
 
-// higherUsage is a deliberately changed build of the player summary: its
-// usage rate is 0.2% higher on every row (at most 100, small enough to
-// pass the checks), and it is otherwise the same code.
-type higherUsage struct{ nba.PlayerGameProcessor }
-
-func (higherUsage) Version() string { return "2-test" }
-
-func (p higherUsage) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
-	rows, err := p.PlayerGameProcessor.Compute(c)
-	if err != nil {
-		return nil, err
-	}
-	u := p.Output().Col("usage_rate")
-	out := make([]pipeline.Row, len(rows))
-	for i, r := range rows {
-		if v, ok := r[u].(float64); ok {
-			r = slices.Clone(r)
-			r[u] = min(v*1.002, 100)
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
 // declared is the same change, declaring it.
-type declared struct{ higherUsage }
+type declared struct{ testdb.HigherUsage }
 
 func (declared) ChangedColumns() []string { return []string{"usage_rate"} }
 
@@ -115,7 +91,7 @@ func TestHeldCanaryPromote(t *testing.T) {
 	s := season(t)
 	before := hashes(t, s, nba.PlayerGame)
 	upBefore := hashes(t, s, nba.UpcomingPlayer)
-	e, pl := buildWith(t, s, higherUsage{})
+	e, pl := buildWith(t, s, testdb.HigherUsage{})
 
 	rep, err := pl.Plan(ctx, nba.PlayerGame)
 	if err != nil {
@@ -250,8 +226,8 @@ func TestPromotionWakesAnotherProcess(t *testing.T) {
 	if _, err := build(t, service, nba.PlayerGameProcessor{}).Run(ctx, engine.Scope{From: from, To: to, Explicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	e, _ := buildWith(t, service, higherUsage{}, func(c *engine.Config) { c.Recheck, c.TriggerPoll = time.Hour, time.Hour })
-	_, pl := buildWith(t, operator, higherUsage{})
+	e, _ := buildWith(t, service, testdb.HigherUsage{}, func(c *engine.Config) { c.Recheck, c.TriggerPoll = time.Hour, time.Hour })
+	_, pl := buildWith(t, operator, testdb.HigherUsage{})
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -9,6 +9,7 @@ import (
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/release"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
 // TestVersions: a changed player summary is held, then promoted, then
@@ -16,7 +17,7 @@ import (
 func TestVersions(t *testing.T) {
 	ctx := context.Background()
 	s := season(t)
-	e, pl := buildWith(t, s, higherUsage{})
+	e, pl := buildWith(t, s, testdb.HigherUsage{})
 	want := func(state string) []release.Version {
 		var out []release.Version
 		for _, name := range pl.Graph.Order() {
