@@ -142,6 +142,22 @@ func click(t *testing.T, ctx context.Context, sel, want string) {
 // panelText is the panel's text as shown (folded parts left out).
 const panelText = `document.getElementById("detail").innerText`
 
+// browserSeason starts a browser, builds the binary and runs the demo
+// into a database of the test's: what each browser test starts from.
+func browserSeason(t *testing.T) (ctx context.Context, bin, db string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary, runs the season and drives a browser")
+	}
+	ctx = browser(t)
+	bin = buildBinary(t)
+	db = filepath.Join(t.TempDir(), "season.db")
+	if out, err := exec.Command(bin, "demo", "--no-serve", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	return ctx, bin, db
+}
+
 // TestDashboardInBrowser runs the season with the real binary, serves it,
 // and drives the dashboard in Chromium: the season at a glance, filters,
 // links, a cell's explanation, a recomputation requested over the API
@@ -149,15 +165,7 @@ const panelText = `document.getElementById("detail").innerText`
 // token, the panels of rejected, blocked, stale and late partitions, and
 // the page at 800 px.
 func TestDashboardInBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary, runs the season and drives a browser")
-	}
-	ctx := browser(t)
-	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "season.db")
-	if out, err := exec.Command(bin, "demo", "--no-serve", "--db", db).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
+	ctx, bin, db := browserSeason(t)
 	const token = "dash"
 	sv := startServe(t, bin, "--db", db, "--auth-token", token)
 	t.Cleanup(func() {
@@ -599,15 +607,7 @@ func correctBoxScore(t *testing.T, db string, d pipeline.Date) {
 // largest change, and says why it is held; nothing visible changed; the
 // promotion from the page, with the token, recomputes the recent dates.
 func TestPlanInBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary, runs the season and drives a browser")
-	}
-	ctx := browser(t)
-	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "season.db")
-	if out, err := exec.Command(bin, "demo", "--no-serve", "--db", db).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
-	}
+	ctx, bin, db := browserSeason(t)
 	// An old date (left for a backfill on promotion), a recent one
 	// (recomputed at once) and one the canary does not sample.
 	old, recent, other := pipeline.MustDate("2023-02-03"), pipeline.MustDate("2023-05-20"), pipeline.MustDate("2023-03-15")

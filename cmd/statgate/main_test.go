@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,15 +113,8 @@ var demo struct {
 func sharedDemo(t *testing.T) string {
 	t.Helper()
 	demo.once.Do(func() {
-		var mu sync.Mutex
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var m map[string]string
-			_ = json.NewDecoder(r.Body).Decode(&m)
-			mu.Lock()
-			defer mu.Unlock()
-			demo.alerts = append(demo.alerts, m["kind"]+": "+m["text"])
-		}))
-		defer srv.Close()
+		srv := newWebhook()
+		defer func() { srv.Close(); demo.alerts = srv.alerts() }()
 		var err error
 		if demo.dir, err = os.MkdirTemp("", "statgate-demo-"); err != nil {
 			demo.code, demo.errs = -1, err.Error()

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/statgate/statgate/internal/alert"
+	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/release"
 )
@@ -80,17 +81,24 @@ the canary as {"processor", "version", "dates": [{"game_date",
 				ds = append(ds, d)
 			}
 			ctx := cmd.Context()
-			s, e, g, err := c.openEngine(ctx, ef, nil)
+			s, err := c.openStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			// One configuration for the engine and the planner: the
+			// canary reads through the engine's executor and cache.
+			cfg, err := c.engineConfig(s, ef)
+			if err != nil {
+				return err
+			}
+			g := cfg.Graph
 			for _, p := range procs {
 				if g.Processor(p) == nil {
 					return usageError{fmt.Errorf("--processors: no processor %q (%s)", p, strings.Join(g.Order(), ", "))}
 				}
 			}
-			cfg, err := c.engineConfig(s, ef)
+			e, err := engine.New(cfg)
 			if err != nil {
 				return err
 			}

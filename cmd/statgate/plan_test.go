@@ -4,19 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 	"github.com/statgate/statgate/internal/publish"
 	"github.com/statgate/statgate/internal/sqlite"
+	"github.com/statgate/statgate/internal/testdb"
 )
 
 // TestPlanHoldCanaryApply: on two real weeks published by an older build
@@ -122,20 +119,7 @@ func publishWithOlderBuild(t *testing.T, db string, from, to pipeline.Date) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var procs []pipeline.Processor
-	for _, p := range nba.Processors() {
-		switch p.Name() {
-		case nba.PlayerGame:
-			p = olderPlayerGame{}
-		case nba.TeamDefense:
-			p = olderTeamDefense{}
-		}
-		procs = append(procs, p)
-	}
-	g, err := dag.Build(nba.Catalog, procs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testdb.Graph(t, olderPlayerGame{}, olderTeamDefense{})
 	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g,
 		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "older", Cache: publish.NewCache(publish.DefaultCacheRows)}})
 	if err != nil {
@@ -177,15 +161,7 @@ func TestPlanAutoPromote(t *testing.T) {
 		}
 	}
 	raw.Close()
-	var mu sync.Mutex
-	var alerts []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]string
-		_ = json.NewDecoder(r.Body).Decode(&m)
-		mu.Lock()
-		alerts = append(alerts, m["kind"]+": "+m["text"])
-		mu.Unlock()
-	}))
+	srv := newWebhook()
 	defer srv.Close()
 	code, stdout, errs := runCLI(t, db, "--json", "--alert-webhook", srv.URL, "plan", "--auto-promote", "--dates", "2023-02-03,2023-02-04")
 	if code != 0 {
@@ -210,8 +186,7 @@ func TestPlanAutoPromote(t *testing.T) {
 			}
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	alerts := srv.alerts()
 	if len(alerts) != 1 || !strings.Contains(alerts[0], "canary_held: :rotating_light: statgate: player_game_summary version 1 stays held: usage_rate changed") || !strings.Contains(alerts[0], "2023-02-03") {
 		t.Errorf("alerts = %q, want one canary_held naming the player summary's first differing row on 2023-02-03", alerts)
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
@@ -28,17 +27,7 @@ func deployChanged(t *testing.T, db string, from, to pipeline.Date) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var procs []pipeline.Processor
-	for _, p := range nba.Processors() {
-		if p.Name() == nba.PlayerGame {
-			p = testdb.HigherUsage{}
-		}
-		procs = append(procs, p)
-	}
-	g, err := dag.Build(nba.Catalog, procs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testdb.Graph(t, testdb.HigherUsage{})
 	e, err := engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Hold: true, Owner: "deploy",
 		Executor: &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "changed"}})
 	if err != nil {

@@ -36,17 +36,7 @@ func heldDashboard(t *testing.T) *Dashboard {
 	if _, err := e.Run(context.Background(), engine.Scope{From: feb1, To: feb3, RefreshAll: true, Explicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	var procs []pipeline.Processor
-	for _, p := range nba.Processors() {
-		if p.Name() == nba.PlayerGame {
-			p = testdb.HigherUsage{}
-		}
-		procs = append(procs, p)
-	}
-	g, err := dag.Build(nba.Catalog, procs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testdb.Graph(t, testdb.HigherUsage{})
 	e, err = engine.New(engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Executor: x, Owner: "changed", Hold: true})
 	if err != nil {
 		t.Fatal(err)

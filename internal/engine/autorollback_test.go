@@ -49,7 +49,7 @@ func TestPromotedVersionRolledBackWhenItsCircuitOpens(t *testing.T) {
 	if _, err := newEngine(t, s, time.Now, holding).Run(ctx, engine.Scope{From: from, To: broken.AddDays(-1), Explicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	summaries, contexts := current(t, s, nba.PlayerGame), current(t, s, nba.UpcomingPlayer)
+	summaries, contexts := testdb.Current(t, s, nba.PlayerGame), testdb.Current(t, s, nba.UpcomingPlayer)
 
 	var notes notes
 	e := newEngine(t, s, time.Now, holding, withProcessor(t, breaksFrom{from: broken}), func(c *engine.Config) {
@@ -89,7 +89,7 @@ func TestPromotedVersionRolledBackWhenItsCircuitOpens(t *testing.T) {
 		}
 	}
 	restored := 0
-	for d, v := range current(t, s, nba.PlayerGame) {
+	for d, v := range testdb.Current(t, s, nba.PlayerGame) {
 		was, ok := summaries[d]
 		switch {
 		case !ok:
@@ -106,7 +106,7 @@ func TestPromotedVersionRolledBackWhenItsCircuitOpens(t *testing.T) {
 		t.Error("no player summary was restored")
 	}
 	for d, was := range contexts {
-		if v := current(t, s, nba.UpcomingPlayer)[d]; v.ContentHash != was.ContentHash {
+		if v := testdb.Current(t, s, nba.UpcomingPlayer)[d]; v.ContentHash != was.ContentHash {
 			t.Errorf("upcoming player context %s: hash %.12s, want the original %.12s", d, v.ContentHash, was.ContentHash)
 		}
 	}

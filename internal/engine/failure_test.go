@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/engine"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
@@ -33,20 +32,7 @@ func (f flaky) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
 }
 
 func withProcessor(t *testing.T, replace pipeline.Processor) func(*engine.Config) {
-	return func(c *engine.Config) {
-		var procs []pipeline.Processor
-		for _, p := range nba.Processors() {
-			if p.Name() == replace.Name() {
-				p = replace
-			}
-			procs = append(procs, p)
-		}
-		g, err := dag.Build(nba.Catalog, procs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Graph = g
-	}
+	return func(c *engine.Config) { c.Graph = testdb.Graph(t, replace) }
 }
 
 func processorNamed(name string) pipeline.Processor {

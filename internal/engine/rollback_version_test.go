@@ -16,20 +16,6 @@ import (
 // holding is the engine option the service and the command line use.
 func holding(c *engine.Config) { c.Hold = true }
 
-// current are the current versions of a table's partitions by date.
-func current(t *testing.T, s pipeline.Store, table string) map[pipeline.Date]pipeline.PartitionVersion {
-	t.Helper()
-	vs, err := s.Partitions(context.Background(), pipeline.PartitionFilter{Table: table})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[pipeline.Date]pipeline.PartitionVersion{}
-	for _, v := range vs {
-		out[v.Date] = v
-	}
-	return out
-}
-
 // promotedSeason publishes the real season with the released code, then
 // promotes and runs the changed build, which republishes every player
 // summary with rows. It returns the store, the changed build's engine and
@@ -43,7 +29,7 @@ func promotedSeason(t *testing.T) (pipeline.Store, *engine.Engine, map[pipeline.
 	if _, err := newEngine(t, s, time.Now, holding).Run(ctx, all); err != nil {
 		t.Fatal(err)
 	}
-	summaries, contexts := current(t, s, nba.PlayerGame), current(t, s, nba.UpcomingPlayer)
+	summaries, contexts := testdb.Current(t, s, nba.PlayerGame), testdb.Current(t, s, nba.UpcomingPlayer)
 
 	changed := newEngine(t, s, time.Now, holding, withProcessor(t, testdb.HigherUsage{}))
 	if err := s.SaveRelease(ctx, pipeline.Release{Processor: nba.PlayerGame, Version: "2-test", State: pipeline.ReleasePromoted, DecidedAt: time.Now()}); err != nil {
@@ -53,7 +39,7 @@ func promotedSeason(t *testing.T) (pipeline.Store, *engine.Engine, map[pipeline.
 		t.Fatal(err)
 	}
 	republished := 0
-	for d, v := range current(t, s, nba.PlayerGame) {
+	for d, v := range testdb.Current(t, s, nba.PlayerGame) {
 		if v.ProcessorVersion == "2-test" && v.ContentHash != summaries[d].ContentHash {
 			republished++
 		}
@@ -73,7 +59,7 @@ func TestRollbackVersion(t *testing.T) {
 	ctx := context.Background()
 	s, e, summaries, contexts := promotedSeason(t)
 	byVersion := 0
-	for _, v := range current(t, s, nba.PlayerGame) {
+	for _, v := range testdb.Current(t, s, nba.PlayerGame) {
 		if v.ProcessorVersion == "2-test" {
 			byVersion++
 		}
@@ -93,7 +79,7 @@ func TestRollbackVersion(t *testing.T) {
 			t.Errorf("kept %s (%d rows before): %s; want it restored", k.Date, summaries[k.Date].RowCount, k.Reason)
 		}
 	}
-	restored := current(t, s, nba.PlayerGame)
+	restored := testdb.Current(t, s, nba.PlayerGame)
 	for d, was := range summaries {
 		now := restored[d]
 		if now.ContentHash != was.ContentHash {
@@ -123,12 +109,12 @@ func TestRollbackVersion(t *testing.T) {
 	if _, err := e.Run(ctx, engine.Scope{From: seasonStart, To: seasonEnd, RefreshAll: true, Explicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	for d, v := range current(t, s, nba.PlayerGame) {
+	for d, v := range testdb.Current(t, s, nba.PlayerGame) {
 		if v.Version != restored[d].Version {
 			t.Errorf("%s: version %d by %s replaced the restored version %d", d, v.Version, v.ProcessorVersion, restored[d].Version)
 		}
 	}
-	for d, v := range current(t, s, nba.UpcomingPlayer) {
+	for d, v := range testdb.Current(t, s, nba.UpcomingPlayer) {
 		if v.ContentHash != contexts[d].ContentHash {
 			t.Errorf("upcoming player context %s: hash %.12s, want the original %.12s", d, v.ContentHash, contexts[d].ContentHash)
 		}

@@ -44,17 +44,7 @@ func build(t *testing.T, s pipeline.Store, pg pipeline.Processor) *engine.Engine
 
 func buildWith(t *testing.T, s pipeline.Store, pg pipeline.Processor, tune ...func(*engine.Config)) (*engine.Engine, *release.Planner) {
 	t.Helper()
-	var procs []pipeline.Processor
-	for _, p := range nba.Processors() {
-		if p.Name() == nba.PlayerGame {
-			p = pg
-		}
-		procs = append(procs, p)
-	}
-	g, err := dag.Build(nba.Catalog, procs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testdb.Graph(t, pg)
 	x := &publish.Executor{Store: s, Catalog: nba.Catalog, BuildRevision: "test", Cache: publish.NewCache(publish.DefaultCacheRows)}
 	cfg := engine.Config{Store: s, Catalog: nba.Catalog, Graph: g, Executor: x, Hold: true, Owner: "test"}
 	for _, f := range tune {
@@ -67,20 +57,6 @@ func buildWith(t *testing.T, s pipeline.Store, pg pipeline.Processor, tune ...fu
 	return e, &release.Planner{Store: s, Engine: e, Graph: g, Executor: x, Policy: dag.DefaultPolicy(), Now: time.Now}
 }
 
-// hashes are the current content hashes of a table's partitions.
-func hashes(t *testing.T, s pipeline.Store, table string) map[pipeline.Date]pipeline.PartitionVersion {
-	t.Helper()
-	vs, err := s.Partitions(context.Background(), pipeline.PartitionFilter{Table: table})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[pipeline.Date]pipeline.PartitionVersion{}
-	for _, v := range vs {
-		out[v.Date] = v
-	}
-	return out
-}
-
 // TestHeldCanaryPromote: a build whose player summary changed is planned
 // (every published partition affected, its dependents following), its
 // canary shows usage rates changing on every sampled date and nothing
@@ -89,8 +65,8 @@ func hashes(t *testing.T, s pipeline.Store, table string) map[pipeline.Date]pipe
 func TestHeldCanaryPromote(t *testing.T) {
 	ctx := context.Background()
 	s := season(t)
-	before := hashes(t, s, nba.PlayerGame)
-	upBefore := hashes(t, s, nba.UpcomingPlayer)
+	before := testdb.Current(t, s, nba.PlayerGame)
+	upBefore := testdb.Current(t, s, nba.UpcomingPlayer)
 	e, pl := buildWith(t, s, testdb.HigherUsage{})
 
 	rep, err := pl.Plan(ctx, nba.PlayerGame)
@@ -132,7 +108,7 @@ func TestHeldCanaryPromote(t *testing.T) {
 	if _, err := e.Run(ctx, engine.Scope{From: seasonFrom, To: seasonTo, RefreshAll: true, Explicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	if got := hashes(t, s, nba.PlayerGame); !sameContent(got, before) {
+	if got := testdb.Current(t, s, nba.PlayerGame); !sameContent(got, before) {
 		t.Error("a held version replaced published player summaries")
 	}
 	dec, _, err := e.Explain(ctx, pipeline.TaskKey{Processor: nba.PlayerGame, Date: pipeline.MustDate("2023-02-03")})
@@ -148,14 +124,14 @@ func TestHeldCanaryPromote(t *testing.T) {
 	if _, err := e.Run(ctx, engine.Scope{From: seasonFrom, To: seasonTo, RefreshAll: true, Explicit: true}); err != nil {
 		t.Fatal(err)
 	}
-	after := hashes(t, s, nba.PlayerGame)
+	after := testdb.Current(t, s, nba.PlayerGame)
 	for d, v := range after {
 		if v.ProcessorVersion != "2-test" || (before[d].RowCount > 0 && v.ContentHash == before[d].ContentHash) {
 			t.Errorf("%s after promotion: v%d by %s, hash %.12s (was %.12s)", d, v.Version, v.ProcessorVersion, v.ContentHash, before[d].ContentHash)
 			break
 		}
 	}
-	upAfter := hashes(t, s, nba.UpcomingPlayer)
+	upAfter := testdb.Current(t, s, nba.UpcomingPlayer)
 	changed := 0
 	for d, v := range upAfter {
 		if v.ContentHash != upBefore[d].ContentHash {
@@ -236,14 +212,14 @@ func TestPromotionWakesAnotherProcess(t *testing.T) {
 	}()
 	defer func() { cancel(); <-done }()
 	time.Sleep(500 * time.Millisecond) // it reads the dates and finds every change held
-	if v := hashes(t, operator, nba.PlayerGame)[to]; v.ProcessorVersion != "1" {
+	if v := testdb.Current(t, operator, nba.PlayerGame)[to]; v.ProcessorVersion != "1" {
 		t.Fatalf("before the promotion %s was recomputed by %s", to, v.ProcessorVersion)
 	}
 	if _, err := pl.Promote(ctx, nba.PlayerGame, "test"); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second) // a guard, not a goal: the re-check is an hour away
-	for hashes(t, operator, nba.PlayerGame)[to].ProcessorVersion != "2-test" {
+	for testdb.Current(t, operator, nba.PlayerGame)[to].ProcessorVersion != "2-test" {
 		if time.Now().After(deadline) {
 			t.Fatal("the service did not recompute after another process promoted the version")
 		}

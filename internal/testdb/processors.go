@@ -1,8 +1,11 @@
 package testdb
 
 import (
+	"context"
 	"slices"
+	"testing"
 
+	"github.com/statgate/statgate/internal/dag"
 	"github.com/statgate/statgate/internal/nba"
 	"github.com/statgate/statgate/internal/pipeline"
 )
@@ -32,4 +35,38 @@ func (p HigherUsage) Compute(c pipeline.Compute) ([]pipeline.Row, error) {
 		out[i] = r
 	}
 	return out, nil
+}
+
+// Graph is the graph of nba.Processors with each of replace standing in
+// for the processor of its name: a build with changed processors.
+func Graph(tb testing.TB, replace ...pipeline.Processor) *dag.Graph {
+	tb.Helper()
+	var procs []pipeline.Processor
+	for _, p := range nba.Processors() {
+		for _, r := range replace {
+			if r.Name() == p.Name() {
+				p = r
+			}
+		}
+		procs = append(procs, p)
+	}
+	g, err := dag.Build(nba.Catalog, procs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+// Current returns the current version of every partition of table, by date.
+func Current(tb testing.TB, s pipeline.Store, table string) map[pipeline.Date]pipeline.PartitionVersion {
+	tb.Helper()
+	vs, err := s.Partitions(context.Background(), pipeline.PartitionFilter{Table: table})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := make(map[pipeline.Date]pipeline.PartitionVersion, len(vs))
+	for _, v := range vs {
+		out[v.Date] = v
+	}
+	return out
 }
